@@ -1,0 +1,47 @@
+/* The action table: one entry per remoteapi action, like git's commands[].
+ * Adding an action is one file in actions/ plus one line in table.c. */
+#ifndef UBAPI_ACTIONS_H
+#define UBAPI_ACTIONS_H
+
+#include "req.h"
+#include "validate.h"
+
+enum action_flags {
+	ACT_KEYLESS = 1 << 0, /* answered on the key-less path (identify) */
+	ACT_LOCK = 1 << 1,    /* one run at a time, across workers and hosts */
+	ACT_BILLING = 1 << 2, /* talks to the billing core */
+	ACT_NO_REQID = 1 << 3, /* replies are not stored for reqid replay */
+};
+
+/* A parameter the front checks before the handler runs, kcgi-style: when
+ * the parameter is set and non-empty it must pass check, else the reply is
+ * error and nothing runs. Presence rules stay with the handler, because
+ * Ubilling's "missing" replies differ per action. */
+struct param_rule {
+	const char *name;
+	bool (*check)(const char *value);
+	const char *error;
+};
+
+#define MAX_PARAM_RULES 8
+
+struct action {
+	const char *name;
+	void (*run)(struct req *r);
+	unsigned flags;
+	const char *lock_name;  /* ACT_LOCK: default "ubapi_<name>" */
+	const char *busy_reply; /* ACT_LOCK: default "SKIP:<NAME>_ALREADY_RUNNING" */
+	struct param_rule rules[MAX_PARAM_RULES];
+};
+
+const struct action *action_find(const char *name);
+/* For --list and the README: the table in name order. */
+const struct action *action_table(size_t *count);
+/* "ACTION" -> upper case copy in buf, for OK:/SKIP: replies. */
+void action_upper(const char *name, char *buf, size_t size);
+
+#define ACTION_HANDLER(fn) void fn(struct req *r)
+
+ACTION_HANDLER(cmd_identify);
+
+#endif

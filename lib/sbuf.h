@@ -1,0 +1,29 @@
+/* Growable byte string: every reply, SQL value and file body is built in one. */
+#ifndef UBAPI_SBUF_H
+#define UBAPI_SBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct sbuf {
+	char *s;     /* always NUL-terminated once anything was added */
+	size_t len;
+	size_t cap;
+};
+
+#define SBUF_INIT { NULL, 0, 0 }
+
+void sbuf_init(struct sbuf *b);
+void sbuf_free(struct sbuf *b);
+void sbuf_reset(struct sbuf *b);
+void sbuf_add(struct sbuf *b, const void *data, size_t n);
+void sbuf_puts(struct sbuf *b, const char *s);
+void sbuf_putc(struct sbuf *b, char c);
+void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap);
+/* The text so far; "" (never NULL) for an empty buffer. */
+const char *sbuf_str(const struct sbuf *b);
+/* Hands the heap string to the caller and leaves b empty. */
+char *sbuf_detach(struct sbuf *b);
+
+#endif
