@@ -43,5 +43,8 @@ void action_upper(const char *name, char *buf, size_t size);
 #define ACTION_HANDLER(fn) void fn(struct req *r)
 
 ACTION_HANDLER(cmd_identify);
+ACTION_HANDLER(cmd_reset);
+ACTION_HANDLER(cmd_sc);
+ACTION_HANDLER(cmd_usercash);
 
 #endif

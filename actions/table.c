@@ -8,6 +8,9 @@
 /* Sorted by name: action_find() searches it with bsearch. */
 static const struct action actions[] = {
 	{ "identify", cmd_identify, ACT_KEYLESS | ACT_NO_REQID, NULL, NULL, { { 0 } } },
+	{ "reset", cmd_reset, ACT_BILLING, NULL, NULL, { { 0 } } },
+	{ "sc", cmd_sc, ACT_BILLING, NULL, NULL, { { 0 } } },
+	{ "usercash", cmd_usercash, ACT_BILLING, NULL, NULL, { { 0 } } },
 };
 
 static int by_name(const void *key, const void *elem)

@@ -143,7 +143,8 @@ static int db_connect(struct db *db)
 	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, db->settings.charset ? db->settings.charset : "utf8");
 	const char *host = db->settings.host;
 	if (!mysql_real_connect(db->conn, host, db->settings.user, db->settings.password,
-				db->settings.database, db->settings.port, db->settings.socket, 0)) {
+				db->settings.database, db->settings.port, db->settings.socket,
+				CLIENT_FOUND_ROWS)) {
 		set_error(db, "connect");
 		mysql_close(db->conn);
 		db->conn = NULL;

@@ -39,7 +39,8 @@ const char *db_error(const struct db *db);
 
 /* types: one letter per '?': 's' const char * (NULL binds SQL NULL),
  * 'i' long long, 'u' unsigned long long.
- * db_exec returns affected rows (>= 0) or -1; db_query 0 or -1. */
+ * db_exec returns the rows matched (CLIENT_FOUND_ROWS: an UPDATE that
+ * sets a value already there still counts its row) or -1; db_query 0 or -1. */
 long long db_exec(struct db *db, const char *sql, const char *types, ...);
 int db_query(struct db *db, struct db_rows *out, const char *sql, const char *types, ...);
 /* First column of the first row, copied; NULL when no row, SQL NULL or error

@@ -93,3 +93,18 @@ char *sbuf_detach(struct sbuf *b)
 	sbuf_init(b);
 	return s;
 }
+
+void sbuf_truncate_chars(struct sbuf *b, size_t max)
+{
+	size_t chars = 0;
+	for (size_t i = 0; i < b->len; i++) {
+		if (((unsigned char)b->s[i] & 0xC0) == 0x80)
+			continue;
+		if (chars == max) {
+			b->len = i;
+			b->s[i] = '\0';
+			return;
+		}
+		chars++;
+	}
+}

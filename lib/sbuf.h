@@ -20,9 +20,12 @@ void sbuf_add(struct sbuf *b, const void *data, size_t n);
 void sbuf_puts(struct sbuf *b, const char *s);
 void sbuf_putc(struct sbuf *b, char c);
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap);
+void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* The text so far; "" (never NULL) for an empty buffer. */
 const char *sbuf_str(const struct sbuf *b);
+/* Keeps at most max UTF-8 characters, never splitting one: VARCHAR(n)
+ * columns in utf8 count characters, not bytes. */
+void sbuf_truncate_chars(struct sbuf *b, size_t max);
 /* Hands the heap string to the caller and leaves b empty. */
 char *sbuf_detach(struct sbuf *b);
 

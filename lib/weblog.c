@@ -4,23 +4,6 @@
 
 #include "clock.h"
 
-/* weblogs.event is VARCHAR(255) in utf8: count characters, not bytes, and
- * never split a multi-byte sequence. */
-static void cut_utf8_chars(struct sbuf *b, size_t max_chars)
-{
-	size_t chars = 0;
-	for (size_t i = 0; i < b->len; i++) {
-		if (((unsigned char)b->s[i] & 0xC0) != 0x80) {
-			if (chars == max_chars) {
-				b->len = i;
-				b->s[i] = '\0';
-				return;
-			}
-			chars++;
-		}
-	}
-}
-
 int weblog(struct req *r, const char *fmt, ...)
 {
 	struct sbuf event = SBUF_INIT;
@@ -28,7 +11,7 @@ int weblog(struct req *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	sbuf_vprintf(&event, fmt, ap);
 	va_end(ap);
-	cut_utf8_chars(&event, 255);
+	sbuf_truncate_chars(&event, 255);
 	char date[20];
 	clock_format_datetime(r->now, date);
 	long long rc = db_exec(r->db,
