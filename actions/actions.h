@@ -43,8 +43,44 @@ void action_upper(const char *name, char *buf, size_t size);
 #define ACTION_HANDLER(fn) void fn(struct req *r)
 
 ACTION_HANDLER(cmd_identify);
+ACTION_HANDLER(cmd_paycardsqueue);
 ACTION_HANDLER(cmd_reset);
 ACTION_HANDLER(cmd_sc);
+ACTION_HANDLER(cmd_setculpa);
 ACTION_HANDLER(cmd_usercash);
+ACTION_HANDLER(cmd_fastping);
+ACTION_HANDLER(cmd_fdbarchive);
+ACTION_HANDLER(cmd_nasmon);
+ACTION_HANDLER(cmd_policedog);
+ACTION_HANDLER(cmd_swping);
+ACTION_HANDLER(cmd_uhwbrutecleanup);
+ACTION_HANDLER(cmd_autocredit);
+ACTION_HANDLER(cmd_autofreeze);
+ACTION_HANDLER(cmd_autofreezemonth);
+ACTION_HANDLER(cmd_cudiscounts);
+ACTION_HANDLER(cmd_discountprocessing);
+ACTION_HANDLER(cmd_freezedayscharge);
+ACTION_HANDLER(cmd_freezemonth);
+ACTION_HANDLER(cmd_vserviceschargefee);
+ACTION_HANDLER(cmd_askozianum);
+ACTION_HANDLER(cmd_asterisk);
+ACTION_HANDLER(cmd_callmeback);
+ACTION_HANDLER(cmd_callshistusrupd);
+ACTION_HANDLER(cmd_getagentdata);
+ACTION_HANDLER(cmd_telepony);
+ACTION_HANDLER(cmd_userbyip);
+ACTION_HANDLER(cmd_userbynum);
+ACTION_HANDLER(cmd_whydoyoucall);
+ACTION_HANDLER(cmd_whydoyoucallstats);
 
+ACTION_HANDLER(cmd_crimeandpunishment);
+ACTION_HANDLER(cmd_ddt);
+ACTION_HANDLER(cmd_dealwithit);
+ACTION_HANDLER(cmd_friendshipdaily);
+ACTION_HANDLER(cmd_karmaguard);
+ACTION_HANDLER(cmd_pt);
+ACTION_HANDLER(cmd_swpoll);
+ACTION_HANDLER(cmd_horde);
+ACTION_HANDLER(cmd_oltpoll);
+ACTION_HANDLER(cmd_herd);
 #endif

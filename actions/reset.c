@@ -21,11 +21,24 @@ void cmd_reset(struct req *r)
 		reply_text(r, "ERROR:WRONG_LOGIN");
 		return;
 	}
+	/* direct backend: the toggle pair and its weblog commit once */
+	bool tx = billing_is_direct(r->cfg);
+	if (tx && db_begin(r->db) != 0) {
+		reply_db_error(r);
+		return;
+	}
 	if (billing_reset(r, login) != 0) {
+		if (tx)
+			db_rollback(r->db);
 		reply_text(r, "ERROR:BILLING_CORE");
 		return;
 	}
-	weblog(r, "REMOTEAPI RESET (%s)", login);
+	if (weblog(r, "REMOTEAPI RESET (%s)", login) != 0 || (tx && db_commit(r->db) != 0)) {
+		if (tx)
+			db_rollback(r->db);
+		reply_db_error(r);
+		return;
+	}
 	if (php_truthy(cfg_alter_rcms(r->cfg, "RESETHARD", "")) && billing_resurrect(r, login) < 0) {
 		reply_text(r, "ERROR:BILLING_CORE");
 		return;

@@ -1,4 +1,5 @@
 #include "actions.h"
+#include "batch.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -7,10 +8,46 @@
 
 /* Sorted by name: action_find() searches it with bsearch. */
 static const struct action actions[] = {
+	{ "askozianum", cmd_askozianum, 0, NULL, NULL, { { 0 } } },
+	{ "asterisk", cmd_asterisk, ACT_BILLING, NULL, NULL, { { 0 } } },
+	{ "autocredit", cmd_autocredit, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
+	{ "autofreeze", cmd_autofreeze, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
+	{ "autofreezemonth", cmd_autofreezemonth, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
+	{ "callmeback", cmd_callmeback, 0, NULL, NULL, { { 0 } } },
+	{ "callshistusrupd", cmd_callshistusrupd, ACT_LOCK, "stardustPID_CALLSHIST_UPD", "ERROR:CALLSHIST_ALREADY_RUNS", { { 0 } } },
+	{ "crimeandpunishment", cmd_crimeandpunishment, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
+	{ "cudiscounts", cmd_cudiscounts, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
+	{ "ddt", cmd_ddt, ACT_LOCK | ACT_BILLING, "stardustPID_DDT", "SKIP:DDT_ALREADY_RUNNING", { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
+	{ "dealwithit", cmd_dealwithit, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
+	{ "discountprocessing", cmd_discountprocessing, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
+	{ "fastping", cmd_fastping, 0, NULL, NULL, { { 0 } } },
+	{ "fdbarchive", cmd_fdbarchive, 0, NULL, NULL, { { 0 } } },
+	{ "freezedayscharge", cmd_freezedayscharge, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
+	{ "freezemonth", cmd_freezemonth, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
+	{ "friendshipdaily", cmd_friendshipdaily, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
+	{ "getagentdata", cmd_getagentdata, 0, NULL, NULL, { { 0 } } },
+	{ "herd", cmd_herd, 0, NULL, NULL, { { 0 } } },
+	{ "horde", cmd_horde, 0, NULL, NULL, { { 0 } } },
 	{ "identify", cmd_identify, ACT_KEYLESS | ACT_NO_REQID, NULL, NULL, { { 0 } } },
+	{ "karmaguard", cmd_karmaguard, ACT_LOCK | ACT_BILLING, NULL, NULL, { { 0 } } },
+	{ "nasmon", cmd_nasmon, 0, NULL, NULL, { { 0 } } },
+	{ "oltpoll", cmd_oltpoll, 0, NULL, NULL, { { 0 } } },
+	{ "paycardsqueue", cmd_paycardsqueue, ACT_LOCK | ACT_BILLING, NULL, NULL, { { 0 } } },
+	{ "policedog", cmd_policedog, ACT_LOCK, NULL, NULL, { { 0 } } },
+	{ "pt", cmd_pt, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
 	{ "reset", cmd_reset, ACT_BILLING, NULL, NULL, { { 0 } } },
 	{ "sc", cmd_sc, ACT_BILLING, NULL, NULL, { { 0 } } },
+	{ "setculpa", cmd_setculpa, 0, NULL, NULL, { { 0 } } },
+	{ "swping", cmd_swping, 0, NULL, NULL, { { 0 } } },
+	{ "swpoll", cmd_swpoll, 0, NULL, NULL, { { 0 } } },
+	{ "telepony", cmd_telepony, 0, NULL, NULL, { { 0 } } },
+	{ "uhwbrutecleanup", cmd_uhwbrutecleanup, 0, NULL, NULL, { { 0 } } },
+	{ "userbyip", cmd_userbyip, 0, NULL, NULL, { { 0 } } },
+	{ "userbynum", cmd_userbynum, 0, NULL, NULL, { { 0 } } },
 	{ "usercash", cmd_usercash, ACT_BILLING, NULL, NULL, { { 0 } } },
+	{ "vserviceschargefee", cmd_vserviceschargefee, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
+	{ "whydoyoucall", cmd_whydoyoucall, 0, NULL, NULL, { { 0 } } },
+	{ "whydoyoucallstats", cmd_whydoyoucallstats, 0, NULL, NULL, { { 0 } } },
 };
 
 static int by_name(const void *key, const void *elem)
