@@ -15,22 +15,6 @@
 #include "util.h"
 #include "weblog.h"
 
-static bool tx_begin(struct req *r)
-{
-	return !billing_is_direct(r->cfg) || db_begin(r->db) == 0;
-}
-
-static void tx_end(struct req *r, bool ok)
-{
-	if (!db_in_transaction(r->db))
-		return;
-	if (ok && db_commit(r->db) == 0)
-		return;
-	db_rollback(r->db);
-	if (ok)
-		reply_db_error(r);
-}
-
 static bool expiredays_ok(const char *s)
 {
 	return valid_uint(s) && strlen(s) <= 3 && atoi(s) <= 365;
@@ -151,20 +135,11 @@ void ast_setcredit(struct req *r, struct ast *a)
 		reply_text(r, "ASTERISK CREDIT NOT AVAILABLE: CREDIT IS CURRENTLY ACTIVE");
 		return;
 	}
-	if (!tx_begin(r)) {
+	if (!billing_unit_begin(r)) {
 		reply_db_error(r);
 		return;
 	}
-	tx_end(r, sc_apply(r, a, money, days, check));
-}
-
-static long cashtype_of(const char *ct)
-{
-	long v = 0;
-	for (const char *p = ct ? ct : ""; *p; p++)
-		if (isdigit((unsigned char)*p) && v < 100000000)
-			v = v * 10 + (*p - '0');
-	return v > 0 ? v : 1;
+	billing_unit_end(r, sc_apply(r, a, money, days, check));
 }
 
 static bool card_pay(struct req *r, struct ast *a, const char *serial, const char *id, const char *cash)
@@ -190,7 +165,7 @@ static bool card_pay(struct req *r, struct ast *a, const char *serial, const cha
 		.login = a->login,
 		.amount = cash,
 		.op = CASH_OP,
-		.cashtype = cashtype_of(param_present(&r->params, "paycardcashtype") ? req_param(r, "paycardcashtype") : "1"),
+		.cashtype = cash_type_from_param(param_present(&r->params, "paycardcashtype") ? req_param(r, "paycardcashtype") : "1"),
 		.note = note,
 		.admin = "external",
 	};
@@ -235,10 +210,10 @@ void ast_paycardpay(struct req *r, struct ast *a)
 	} else if (!money_valid(db_cell(&card, 0, 1))) {
 		reply_text(r, "ERROR:DIRTY_MONEY");
 	} else if (billing_is_direct(r->cfg)) {
-		if (db_begin(r->db) != 0)
+		if (!billing_unit_begin(r))
 			reply_db_error(r);
 		else
-			tx_end(r, card_pay(r, a, serial, db_cell(&card, 0, 0), db_cell(&card, 0, 1)));
+			billing_unit_end(r, card_pay(r, a, serial, db_cell(&card, 0, 0), db_cell(&card, 0, 1)));
 	} else if (!card_pay(r, a, serial, db_cell(&card, 0, 0), db_cell(&card, 0, 1))) {
 		/* Stargazer refused after the claim: give the card back */
 		db_exec(r->db, "UPDATE `cardbank` SET `usedlogin` = '', `usedip` = NULL, `usedate` = NULL, `used` = 0"
@@ -275,7 +250,7 @@ void ast_setpause(struct req *r, struct ast *a)
 			return;
 		}
 	}
-	if (!tx_begin(r)) {
+	if (!billing_unit_begin(r)) {
 		reply_db_error(r);
 		return;
 	}
@@ -287,7 +262,7 @@ void ast_setpause(struct req *r, struct ast *a)
 	} else {
 		reply_text(r, "ERROR:BILLING_CORE");
 	}
-	tx_end(r, ok);
+	billing_unit_end(r, ok);
 }
 
 void ast_setunpause(struct req *r, struct ast *a)
@@ -300,7 +275,7 @@ void ast_setunpause(struct req *r, struct ast *a)
 		sbuf_free(&text);
 		return;
 	}
-	if (!tx_begin(r)) {
+	if (!billing_unit_begin(r)) {
 		reply_db_error(r);
 		return;
 	}
@@ -312,5 +287,5 @@ void ast_setunpause(struct req *r, struct ast *a)
 		reply_text(r, "ERROR:BILLING_CORE");
 	}
 	sbuf_free(&text);
-	tx_end(r, ok);
+	billing_unit_end(r, ok);
 }

@@ -12,33 +12,25 @@ void cmd_reset(struct req *r)
 		reply_text(r, "ERROR:GET_NO_PARAM");
 		return;
 	}
-	int exists = valid_login(login) ? billing_user_exists(r, login) : 0;
-	if (exists < 0) {
-		reply_db_error(r);
+	if (!billing_require_user(r, login))
 		return;
-	}
-	if (exists == 0) {
-		reply_text(r, "ERROR:WRONG_LOGIN");
-		return;
-	}
 	/* direct backend: the toggle pair and its weblog commit once */
-	bool tx = billing_is_direct(r->cfg);
-	if (tx && db_begin(r->db) != 0) {
+	if (!billing_unit_begin(r)) {
 		reply_db_error(r);
 		return;
 	}
 	if (billing_reset(r, login) != 0) {
-		if (tx)
-			db_rollback(r->db);
+		billing_unit_end(r, false);
 		reply_text(r, "ERROR:BILLING_CORE");
 		return;
 	}
-	if (weblog(r, "REMOTEAPI RESET (%s)", login) != 0 || (tx && db_commit(r->db) != 0)) {
-		if (tx)
-			db_rollback(r->db);
+	if (weblog(r, "REMOTEAPI RESET (%s)", login) != 0) {
+		billing_unit_end(r, false);
 		reply_db_error(r);
 		return;
 	}
+	if (!billing_unit_end(r, true))
+		return;
 	if (php_truthy(cfg_alter_rcms(r->cfg, "RESETHARD", "")) && billing_resurrect(r, login) < 0) {
 		reply_text(r, "ERROR:BILLING_CORE");
 		return;

@@ -52,26 +52,13 @@ void cmd_sc(struct req *r)
 		reply_text(r, "ERROR:WRONG_PARAMS");
 		return;
 	}
-	int exists = valid_login(login) ? billing_user_exists(r, login) : 0;
-	if (exists <= 0) {
-		if (exists < 0)
-			reply_db_error(r);
-		else
-			reply_text(r, "ERROR:WRONG_LOGIN");
+	if (!billing_require_user(r, login))
 		return;
-	}
 	/* direct backend: credit, expiry and fee commit together */
-	bool tx = billing_is_direct(r->cfg);
-	if (tx && db_begin(r->db) != 0) {
+	if (!billing_unit_begin(r)) {
 		reply_db_error(r);
 		return;
 	}
 	sc_apply(r, login, credit, expire, fee, atol(ct));
-	if (tx) {
-		bool ok = strcmp(sbuf_str(&r->reply.body), "SC:OK") == 0;
-		if (ok && db_commit(r->db) != 0)
-			reply_db_error(r);
-		else if (!ok)
-			db_rollback(r->db);
-	}
+	billing_unit_end(r, strcmp(sbuf_str(&r->reply.body), "SC:OK") == 0);
 }

@@ -1,5 +1,4 @@
 /* usercash: one financial operation on a user (add, correct, set, mock, op). */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,16 +7,6 @@
 #include "money.h"
 #include "payments.h"
 #include "util.h"
-
-/* Ubilling keeps the digits of ct; nothing left, or 0, means cash type 1. */
-static long cashtype_of(const char *ct)
-{
-	long v = 0;
-	for (const char *p = ct ? ct : ""; *p; p++)
-		if (isdigit((unsigned char)*p) && v < 100000000)
-			v = v * 10 + (*p - '0');
-	return v > 0 ? v : 1;
-}
 
 /* payments.note is varchar(200) of one-line text: refuse what would be cut
  * or would break a line-based reader, rather than store a changed note.
@@ -49,19 +38,12 @@ void cmd_usercash(struct req *r)
 		reply_text(r, "ERROR:DIRTY_MONEY");
 		return;
 	}
-	int exists = valid_login(login) ? billing_user_exists(r, login) : 0;
-	if (exists < 0) {
-		reply_db_error(r);
+	if (!billing_require_user(r, login))
 		return;
-	}
-	if (exists == 0) {
-		reply_text(r, "ERROR:WRONG_LOGIN");
-		return;
-	}
 	struct cash_request c = {
 		.login = login,
 		.amount = summ,
-		.cashtype = cashtype_of(req_param(r, "ct")),
+		.cashtype = cash_type_from_param(req_param(r, "ct")),
 		.note = req_param(r, "note"),
 	};
 	if (!cash_op_parse(req_param(r, "op"), &c.op)) {

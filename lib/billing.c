@@ -261,3 +261,34 @@ int billing_resurrect(struct req *r, const char *login)
 	free_state(&st);
 	return rc ? -1 : 1;
 }
+
+bool billing_require_user(struct req *r, const char *login)
+{
+	int exists = valid_login(login) ? billing_user_exists(r, login) : 0;
+	if (exists < 0)
+		reply_db_error(r);
+	else if (exists == 0)
+		reply_text(r, "ERROR:WRONG_LOGIN");
+	return exists == 1;
+}
+
+bool billing_unit_begin(struct req *r)
+{
+	if (!billing_is_direct(r->cfg) || db_in_transaction(r->db))
+		return true;
+	r->unit_tx = db_begin(r->db) == 0;
+	return r->unit_tx;
+}
+
+bool billing_unit_end(struct req *r, bool ok)
+{
+	if (!r->unit_tx)
+		return ok;
+	r->unit_tx = false;
+	if (ok && db_commit(r->db) == 0)
+		return true;
+	db_rollback(r->db);
+	if (ok)
+		reply_db_error(r);
+	return false;
+}

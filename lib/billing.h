@@ -36,6 +36,18 @@ int billing_reset(struct req *r, const char *login);
 /* Whether login has a row in `users`: 1, 0, or -1 on a database error. */
 int billing_user_exists(struct req *r, const char *login);
 
+/* For handlers: true when login is well-formed and has a users row;
+ * otherwise replies ERROR:WRONG_LOGIN (or ERROR:DB) and returns false. */
+bool billing_require_user(struct req *r, const char *login);
+
+/* One account change of several steps as one unit: with the direct
+ * backend a transaction (joining the caller's when one is open), with Stargazer
+ * nothing to open, as its changes cannot be rolled back.
+ * billing_unit_end(r, ok) commits when ok, else rolls back; a failed
+ * commit replies ERROR:DB and returns false. */
+bool billing_unit_begin(struct req *r);
+bool billing_unit_end(struct req *r, bool ok);
+
 /* Ubilling's zb_UserResurrect: lifts whatever keeps the user offline
  * (down, frozen, out of money), lets Stargazer reconnect them, then puts
  * every value back and logs RESURRECT (login) FLAGS. */

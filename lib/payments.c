@@ -27,6 +27,15 @@ static const struct op_rule op_rules[] = {
 	[CASH_OP] = { "op", NULL, "payments", "", 1 },
 };
 
+long cash_type_from_param(const char *ct)
+{
+	long v = 0;
+	for (const char *p = ct ? ct : ""; *p; p++)
+		if (*p >= '0' && *p <= '9' && v < 100000000)
+			v = v * 10 + (*p - '0');
+	return v > 0 ? v : 1;
+}
+
 bool cash_op_parse(const char *s, enum cash_op *op)
 {
 	if (!s || !*s) {

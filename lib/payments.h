@@ -22,6 +22,10 @@ enum cash_result {
 	CASH_CORE_FAILED = -3, /* the billing core refused: nothing was written */
 };
 
+/* Ubilling's cash type from a request: the digits of ct are kept; nothing
+ * left, or 0, means cash type 1. */
+long cash_type_from_param(const char *ct);
+
 /* NULL or "" is add, as in Ubilling; false for an unknown word. */
 bool cash_op_parse(const char *s, enum cash_op *op);
 

@@ -33,6 +33,7 @@ struct req {
 	bool from_cli;
 	time_t now;
 	const struct action *action;
+	bool unit_tx;             /* billing_unit_begin() opened a transaction */
 	struct reply reply;
 };
 
