@@ -32,8 +32,10 @@ static void list_actions(void)
 		printf("%s", a[i].name);
 		if (a[i].flags & ACT_KEYLESS)
 			printf(" keyless");
-		if (a[i].flags & ACT_LOCK)
-			printf(" lock=%s", a[i].lock_name ? a[i].lock_name : "ubapi_*");
+		if ((a[i].flags & ACT_LOCK) && a[i].lock_name)
+			printf(" lock=%s", a[i].lock_name);
+		else if (a[i].flags & ACT_LOCK)
+			printf(" lock=ubapi_%s", a[i].name);
 		if (a[i].flags & ACT_BILLING)
 			printf(" billing");
 		printf(" db\n");
