@@ -3,6 +3,7 @@
  * may run it is decided by file permissions. */
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "actions.h"
@@ -68,6 +69,9 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	/* errors go to syslog as in the FastCGI front, and to stderr so that
+	 * cron mails them */
+	openlog("ubapi", LOG_PID | LOG_PERROR, LOG_USER);
 	struct sbuf query = SBUF_INIT;
 	sbuf_printf(&query, "action=%s", call);
 	struct worker w;

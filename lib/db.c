@@ -15,8 +15,22 @@
 #include "sbuf.h"
 #include "util.h"
 
+/* Prepared statements kept per connection, keyed by their SQL text: a
+ * batch runs the same few statements thousands of times, and preparing
+ * each time costs a round trip. */
+#define STMT_CACHE_SIZE 64
+
+struct cached_stmt {
+	char *sql;
+	MYSQL_STMT *stmt;
+	unsigned long long last_use;
+};
+
 struct db {
 	MYSQL *conn;
+	struct cached_stmt cache[STMT_CACHE_SIZE];
+	unsigned long long use_clock;
+	unsigned long long insert_id;
 	struct db_settings settings;
 	bool configured;
 	bool in_tx;
@@ -90,8 +104,20 @@ struct db *db_new(void)
 	return xcalloc(1, sizeof(struct db));
 }
 
+static void cache_clear(struct db *db)
+{
+	for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+		if (db->cache[i].stmt)
+			mysql_stmt_close(db->cache[i].stmt);
+		free(db->cache[i].sql);
+		db->cache[i].stmt = NULL;
+		db->cache[i].sql = NULL;
+	}
+}
+
 static void db_disconnect(struct db *db)
 {
+	cache_clear(db);
 	if (db->conn)
 		mysql_close(db->conn);
 	db->conn = NULL;
@@ -193,28 +219,37 @@ static void bound_free(struct bound *b)
 	free(b->lens);
 }
 
+static void bound_alloc(struct bound *b, size_t n)
+{
+	b->n = n;
+	b->binds = xcalloc(n, sizeof *b->binds);
+	b->ints = xcalloc(n, sizeof *b->ints);
+	b->lens = xcalloc(n, sizeof *b->lens);
+}
+
+static void bind_string(struct bound *b, size_t i, const char *s)
+{
+	MYSQL_BIND *m = &b->binds[i];
+	if (!s) {
+		m->buffer_type = MYSQL_TYPE_NULL;
+		return;
+	}
+	b->lens[i] = strlen(s);
+	m->buffer_type = MYSQL_TYPE_STRING;
+	m->buffer = (void *)s;
+	m->buffer_length = b->lens[i];
+	m->length = &b->lens[i];
+}
+
 static int bind_args(struct bound *b, const char *types, va_list ap)
 {
-	b->n = strlen(types);
-	b->binds = xcalloc(b->n, sizeof *b->binds);
-	b->ints = xcalloc(b->n, sizeof *b->ints);
-	b->lens = xcalloc(b->n, sizeof *b->lens);
+	bound_alloc(b, strlen(types));
 	for (size_t i = 0; i < b->n; i++) {
 		MYSQL_BIND *m = &b->binds[i];
 		switch (types[i]) {
-		case 's': {
-			const char *s = va_arg(ap, const char *);
-			if (!s) {
-				m->buffer_type = MYSQL_TYPE_NULL;
-				break;
-			}
-			b->lens[i] = strlen(s);
-			m->buffer_type = MYSQL_TYPE_STRING;
-			m->buffer = (void *)s;
-			m->buffer_length = b->lens[i];
-			m->length = &b->lens[i];
+		case 's':
+			bind_string(b, i, va_arg(ap, const char *));
 			break;
-		}
 		case 'i':
 		case 'u':
 			b->ints[i] = types[i] == 'i' ? va_arg(ap, long long)
@@ -230,14 +265,19 @@ static int bind_args(struct bound *b, const char *types, va_list ap)
 	return 0;
 }
 
+static void bind_list(struct bound *b, size_t n, const char *const *values)
+{
+	bound_alloc(b, n);
+	for (size_t i = 0; i < n; i++)
+		bind_string(b, i, values[i]);
+}
+
 static int fetch_rows(MYSQL_STMT *st, struct db_rows *out)
 {
 	MYSQL_RES *meta = mysql_stmt_result_metadata(st);
 	if (!meta)
 		return 0;
 	size_t ncols = mysql_num_fields(meta);
-	my_bool update_max = 1;
-	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max);
 	if (mysql_stmt_store_result(st)) {
 		mysql_free_result(meta);
 		return -1;
@@ -300,6 +340,7 @@ static int fetch_rows(MYSQL_STMT *st, struct db_rows *out)
 	free(lens);
 	free(nulls);
 	mysql_free_result(meta);
+	mysql_stmt_free_result(st);
 	return rc;
 }
 
@@ -325,50 +366,98 @@ static int text_rows(MYSQL *conn, struct db_rows *out)
 	return 0;
 }
 
-/* One statement, prepared when it has parameters. On a connection lost
- * before anything was sent (server restarted while idle) it reconnects and
- * tries once more; never inside a transaction, whose work would be lost. */
-static long long run(struct db *db, struct db_rows *out, const char *sql, const char *types,
-		     va_list ap)
+static MYSQL_STMT *cached_prepare(struct db *db, const char *sql)
+{
+	struct cached_stmt *slot = &db->cache[0];
+	for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+		struct cached_stmt *c = &db->cache[i];
+		if (c->sql && strcmp(c->sql, sql) == 0) {
+			c->last_use = ++db->use_clock;
+			return c->stmt;
+		}
+		if (!c->sql || c->last_use < slot->last_use)
+			slot = c;
+		if (!c->sql)
+			break;
+	}
+	MYSQL_STMT *st = mysql_stmt_init(db->conn);
+	if (!st)
+		return NULL;
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+		snprintf(db->error, sizeof db->error, "%s", mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		return NULL;
+	}
+	my_bool update_max = 1;
+	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max);
+	if (slot->stmt)
+		mysql_stmt_close(slot->stmt);
+	free(slot->sql);
+	slot->sql = xstrdup(sql);
+	slot->stmt = st;
+	slot->last_use = ++db->use_clock;
+	return st;
+}
+
+static long long run_text(struct db *db, struct db_rows *out, const char *sql, unsigned *err)
+{
+	long long rc = -1;
+	if (mysql_real_query(db->conn, sql, strlen(sql)) == 0) {
+		rc = out ? text_rows(db->conn, out) : (long long)mysql_affected_rows(db->conn);
+		db->insert_id = mysql_insert_id(db->conn);
+		if (!out) {
+			MYSQL_RES *junk = mysql_store_result(db->conn);
+			if (junk)
+				mysql_free_result(junk);
+		}
+	}
+	if (rc < 0)
+		*err = mysql_errno(db->conn);
+	return rc;
+}
+
+static long long run_prepared(struct db *db, struct db_rows *out, const char *sql,
+			      struct bound *b, unsigned *err)
+{
+	MYSQL_STMT *st = cached_prepare(db, sql);
+	if (!st) {
+		*err = mysql_errno(db->conn);
+		return -1;
+	}
+	long long rc = -1;
+	if (mysql_stmt_param_count(st) != b->n) {
+		snprintf(db->error, sizeof db->error, "statement wants %lu values, got %zu",
+			 mysql_stmt_param_count(st), b->n);
+		return -1;
+	}
+	if (mysql_stmt_bind_param(st, b->binds) == 0 && mysql_stmt_execute(st) == 0) {
+		rc = out ? fetch_rows(st, out) : (long long)mysql_stmt_affected_rows(st);
+		db->insert_id = mysql_stmt_insert_id(st);
+	}
+	if (rc < 0) {
+		*err = mysql_stmt_errno(st);
+		snprintf(db->error, sizeof db->error, "%s", mysql_stmt_error(st));
+		mysql_stmt_free_result(st);
+		mysql_stmt_reset(st);
+	}
+	return rc;
+}
+
+/* One statement: text protocol without parameters (the server's own
+ * spelling of every value), else a cached prepared statement. On a
+ * connection lost before anything was sent (server restarted while idle)
+ * it reconnects and tries once more; never inside a transaction or while
+ * holding a lock, whose state would be lost with the connection. */
+static long long run(struct db *db, struct db_rows *out, const char *sql, struct bound *b)
 {
 	if (out)
 		memset(out, 0, sizeof *out);
+	db->error[0] = '\0';
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (!db->conn && db_ready(db) != 0)
 			return -1;
-		va_list aq;
-		va_copy(aq, ap);
-		long long rc = -1;
 		unsigned err = 0;
-		if (!*types) {
-			if (mysql_real_query(db->conn, sql, strlen(sql)) == 0) {
-				rc = out ? text_rows(db->conn, out) : (long long)mysql_affected_rows(db->conn);
-				if (!out) {
-					MYSQL_RES *junk = mysql_store_result(db->conn);
-					if (junk)
-						mysql_free_result(junk);
-				}
-			}
-			if (rc < 0)
-				err = mysql_errno(db->conn);
-		} else {
-			MYSQL_STMT *st = mysql_stmt_init(db->conn);
-			struct bound b = { 0 };
-			if (st && mysql_stmt_prepare(st, sql, strlen(sql)) == 0 &&
-			    bind_args(&b, types, aq) == 0 &&
-			    mysql_stmt_param_count(st) == b.n && mysql_stmt_bind_param(st, b.binds) == 0 &&
-			    mysql_stmt_execute(st) == 0) {
-				rc = out ? fetch_rows(st, out) : (long long)mysql_stmt_affected_rows(st);
-			}
-			if (rc < 0)
-				err = st ? mysql_stmt_errno(st) : mysql_errno(db->conn);
-			if (rc < 0 && st)
-				snprintf(db->error, sizeof db->error, "%s", mysql_stmt_error(st));
-			bound_free(&b);
-			if (st)
-				mysql_stmt_close(st);
-		}
-		va_end(aq);
+		long long rc = b ? run_prepared(db, out, sql, b, &err) : run_text(db, out, sql, &err);
 		if (rc >= 0) {
 			db->last_used = time(NULL);
 			return rc;
@@ -379,7 +468,7 @@ static long long run(struct db *db, struct db_rows *out, const char *sql, const 
 			db_disconnect(db);
 			continue;
 		}
-		if (!*types || !db->error[0])
+		if (!b || !db->error[0])
 			set_error(db, "query");
 		else
 			syslog(LOG_ERR, "ubapi db: %s", db->error);
@@ -390,12 +479,46 @@ static long long run(struct db *db, struct db_rows *out, const char *sql, const 
 	return -1;
 }
 
+/* Binds the variadic arguments, runs, frees. */
+static long long run_va(struct db *db, struct db_rows *out, const char *sql, const char *types,
+			va_list ap)
+{
+	if (!*types)
+		return run(db, out, sql, NULL);
+	struct bound b = { 0 };
+	long long rc = -1;
+	if (bind_args(&b, types, ap) == 0)
+		rc = run(db, out, sql, &b);
+	else
+		snprintf(db->error, sizeof db->error, "bad parameter types \"%s\"", types);
+	bound_free(&b);
+	return rc;
+}
+
+long long db_exec_list(struct db *db, const char *sql, size_t n, const char *const *values)
+{
+	struct bound b = { 0 };
+	bind_list(&b, n, values);
+	long long rc = run(db, NULL, sql, &b);
+	bound_free(&b);
+	return rc;
+}
+
+int db_query_list(struct db *db, struct db_rows *out, const char *sql, size_t n,
+		  const char *const *values)
+{
+	struct bound b = { 0 };
+	bind_list(&b, n, values);
+	long long rc = run(db, out, sql, &b);
+	bound_free(&b);
+	return rc < 0 ? -1 : 0;
+}
+
 long long db_exec(struct db *db, const char *sql, const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	db->error[0] = '\0';
-	long long rc = run(db, NULL, sql, types, ap);
+	long long rc = run_va(db, NULL, sql, types, ap);
 	va_end(ap);
 	return rc;
 }
@@ -404,8 +527,7 @@ int db_query(struct db *db, struct db_rows *out, const char *sql, const char *ty
 {
 	va_list ap;
 	va_start(ap, types);
-	db->error[0] = '\0';
-	long long rc = run(db, out, sql, types, ap);
+	long long rc = run_va(db, out, sql, types, ap);
 	va_end(ap);
 	return rc < 0 ? -1 : 0;
 }
@@ -415,8 +537,7 @@ char *db_value(struct db *db, bool *err, const char *sql, const char *types, ...
 	struct db_rows rows;
 	va_list ap;
 	va_start(ap, types);
-	db->error[0] = '\0';
-	long long rc = run(db, &rows, sql, types, ap);
+	long long rc = run_va(db, &rows, sql, types, ap);
 	va_end(ap);
 	if (err)
 		*err = rc < 0;
@@ -429,7 +550,7 @@ char *db_value(struct db *db, bool *err, const char *sql, const char *types, ...
 
 unsigned long long db_insert_id(const struct db *db)
 {
-	return db->conn ? mysql_insert_id(db->conn) : 0;
+	return db->insert_id;
 }
 
 const char *db_cell(const struct db_rows *r, size_t row, size_t col)

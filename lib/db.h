@@ -46,6 +46,12 @@ int db_query(struct db *db, struct db_rows *out, const char *sql, const char *ty
 /* First column of the first row, copied; NULL when no row, SQL NULL or error
  * (*err set to true on error when err is given). */
 char *db_value(struct db *db, bool *err, const char *sql, const char *types, ...);
+/* The same with n string values bound in order (NULL binds SQL NULL), for
+ * statements whose placeholder count is decided at run time (a multi-row
+ * INSERT, an IN list). The SQL text is still the caller's constant shape. */
+long long db_exec_list(struct db *db, const char *sql, size_t n, const char *const *values);
+int db_query_list(struct db *db, struct db_rows *out, const char *sql, size_t n,
+		  const char *const *values);
 unsigned long long db_insert_id(const struct db *db);
 
 const char *db_cell(const struct db_rows *r, size_t row, size_t col);
