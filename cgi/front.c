@@ -6,6 +6,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "actions.h"
 #include "httpc.h"
 #include "reqid.h"
@@ -261,12 +262,21 @@ void front_handle(struct req *r)
 		reply_text(r, "ERROR:UNKNOWN_MODULE");
 		return;
 	}
+	/* the command line is trusted by file permissions */
+	if (!r->from_cli && access_banned(r->cfg, r->peer_ip)) {
+		reply_text(r, "You are banned from this site");
+		return;
+	}
 	if (maintenance_mode(r)) {
 		reply_text(r, "Ubilling maintance in progress");
 		return;
 	}
 	if (stargazer_missing(r)) {
 		reply_text(r, "ERROR:STARGAZER_NOT_RUNNING");
+		return;
+	}
+	if (!r->from_cli && access_acl_denied(r->cfg, r->remote_ip)) {
+		reply_text(r, "ERROR:ACL_DENIED");
 		return;
 	}
 	if (!php_truthy(cfg_alter_rcms(r->cfg, "REMOTEAPI_ENABLED", ""))) {
@@ -332,6 +342,7 @@ void worker_serve(struct worker *w, struct req *r, const char *query, const char
 	r->from_cli = from_cli;
 	r->query = query;
 	r->now = clock_now();
+	snprintf(r->peer_ip, sizeof r->peer_ip, "%s", from_cli || !peer || !*peer ? "127.0.0.1" : peer);
 	if (from_cli)
 		snprintf(r->remote_ip, sizeof r->remote_ip, "127.0.0.1");
 	else

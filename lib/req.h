@@ -29,6 +29,7 @@ struct req {
 	struct db *db;
 	struct params params;
 	const char *query;        /* the raw query string, for the PHP fallback */
+	char peer_ip[64];         /* the connecting address itself */
 	char remote_ip[64];       /* peer address, or a trusted proxy's client */
 	bool from_cli;
 	time_t now;

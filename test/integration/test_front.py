@@ -254,5 +254,65 @@ def test_worker_survives_database_restart():
     assert reply("action=identify", key=None) == SERIAL[-4:]
 
 
+def test_ban_list():
+    bans = os.path.join(h.root, "config", "bans.ini")
+    assert not os.path.exists(bans)
+    try:
+        with open(bans, "w") as f:
+            f.write("10.0.0.*\n127.0.*.1\n")
+        snap = h.snapshot(FRONT_TABLES)
+        assert reply("action=identify", key=None) == "You are banned from this site"
+        assert reply("action=reset&param=x") == "You are banned from this site"
+        h.assert_unchanged(snap)
+        # the command line is trusted: no ban applies
+        assert h.cli("identify")[1] == SERIAL[-4:].encode()
+        with open(bans, "w") as f:
+            f.write("127.0.0.2\n127.0.0.1x\n\n")
+        assert reply("action=identify", key=None) == SERIAL[-4:]
+    finally:
+        if os.path.exists(bans):
+            os.unlink(bans)
+
+
+def test_ip_acl():
+    acl = os.path.join(h.root, "content", "documents", "ipacl")
+    ipdir, netdir = os.path.join(acl, "ip"), os.path.join(acl, "nets")
+    os.makedirs(ipdir, exist_ok=True)
+    os.makedirs(netdir, exist_ok=True)
+    made = []
+
+    def allow(d, name):
+        path = os.path.join(d, name)
+        open(path, "w").close()
+        made.append(path)
+
+    fwd = {"X-Forwarded-For": "198.51.100.7"}
+    try:
+        # enabled but no entries (dot files do not count): open to all
+        allow(ipdir, ".htaccess")
+        with h.config(billing={"IPACL_ENABLED": "1"},
+                      ubapi={"server": {"trusted_proxies": "127.0.0.1"}}):
+            assert reply("action=identify", key=None, headers=fwd) == SERIAL[-4:]
+            allow(ipdir, "192.0.2.10")
+            # 127.0.0.1 is always allowed; a client behind the trusted proxy is not
+            assert reply("action=identify", key=None) == SERIAL[-4:]
+            snap = h.snapshot(FRONT_TABLES)
+            assert reply("action=identify", key=None, headers=fwd) == "ERROR:ACL_DENIED"
+            h.assert_unchanged(snap)
+            assert reply("action=identify", key=None,
+                         headers={"X-Forwarded-For": "192.0.2.10"}) == SERIAL[-4:]
+            allow(netdir, "198.51.100.0_24")
+            assert reply("action=identify", key=None, headers=fwd) == SERIAL[-4:]
+            assert reply("action=identify", key=None,
+                         headers={"X-Forwarded-For": "198.51.101.7"}) == "ERROR:ACL_DENIED"
+        with h.config(billing={"IPACL_ENABLED": "0"},
+                      ubapi={"server": {"trusted_proxies": "127.0.0.1"}}):
+            assert reply("action=identify", key=None,
+                         headers={"X-Forwarded-For": "198.51.101.7"}) == SERIAL[-4:]
+    finally:
+        for path in made:
+            os.unlink(path)
+
+
 if __name__ == "__main__":
     h.main(globals())

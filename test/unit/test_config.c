@@ -1,4 +1,5 @@
 /* Ubilling's two ini readers, ubapi's validators and small helpers. */
+#include "access.h"
 #include "check.h"
 #include "clock.h"
 #include "front.h"
@@ -88,5 +89,14 @@ int main(void)
 	clock_format_datetime(clock_now(), buf);
 	CHECK_STR(buf, "2030-12-31 12:00:00");
 	unsetenv("UBAPI_NOW");
+
+	/* bans.ini patterns: '*' is a run of digits, the rest literal */
+	CHECK(access_pattern_match("10.0.0.*", "10.0.0.15"));
+	CHECK(access_pattern_match("10.0.0.*", "10.0.0."));
+	CHECK(access_pattern_match("10.*.*.1", "10.20.30.1"));
+	CHECK(!access_pattern_match("10.0.0.*", "10.0.0.1a"));
+	CHECK(!access_pattern_match("10.0.0.1", "10.0.0.15"));
+	CHECK(!access_pattern_match("10.0.0.1", "10x0.0.1"));
+	CHECK(!access_pattern_match("", "10.0.0.1"));
 	return check_summary();
 }
