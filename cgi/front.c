@@ -337,8 +337,10 @@ static void worker_refresh(struct worker *w)
 void worker_serve(struct worker *w, struct req *r, const char *query, const char *peer,
 		  const char *xff, bool from_cli)
 {
+	static unsigned long requests;
 	worker_refresh(w);
 	req_init(r, &w->cfg, w->db);
+	r->seq = ++requests;
 	r->from_cli = from_cli;
 	r->query = query;
 	r->now = clock_now();

@@ -32,6 +32,7 @@ struct req {
 	char peer_ip[64];         /* the connecting address itself */
 	char remote_ip[64];       /* peer address, or a trusted proxy's client */
 	bool from_cli;
+	unsigned long seq;        /* this process's request number, from 1 */
 	time_t now;
 	const struct action *action;
 	bool unit_tx;             /* billing_unit_begin() opened a transaction */
