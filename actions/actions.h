@@ -83,4 +83,9 @@ ACTION_HANDLER(cmd_swpoll);
 ACTION_HANDLER(cmd_horde);
 ACTION_HANDLER(cmd_oltpoll);
 ACTION_HANDLER(cmd_herd);
+ACTION_HANDLER(cmd_mtsigmonpoll);
+ACTION_HANDLER(cmd_writevlanmachistory);
+ACTION_HANDLER(cmd_envyarchive);
+ACTION_HANDLER(cmd_multienvy);
+ACTION_HANDLER(cmd_switchescoverage);
 #endif

@@ -151,11 +151,9 @@ static int sweep(struct req *r, struct dead *d)
 				inserted = xrealloc(inserted, (ninserted + 1) * sizeof *inserted);
 				inserted[ninserted++] = s->ip;
 			}
-		} else if (db_exec(r->db, "DELETE FROM `deathtime` WHERE `ip`=?", "s", s->ip) < 0) {
-			rc = -1;
 		}
 	}
-	/* an ip that left the directory is not dead any more either */
+	/* rows of hosts that answered, or that left the directory: not dead any more */
 	for (size_t k = 0; k < dt.nrows && rc == 0; k++) {
 		const char *ip = db_cell(&dt, k, 0);
 		bool still = false;
@@ -195,10 +193,17 @@ void cmd_swping(struct req *r)
 	}
 	time_t t0 = r->now;
 	struct dead d = { NULL, NULL, 0 };
-	int rc = sweep(r, &d);
+	/* one commit for the whole sweep, not one per switch */
+	int rc = db_begin(r->db);
+	if (rc == 0)
+		rc = sweep(r, &d);
 	char *ser = dead_serialize(&d);
 	if (rc == 0)
 		rc = storage_set(r->db, "SWDEAD", ser);
+	if (rc == 0)
+		rc = db_commit(r->db);
+	else if (db_in_transaction(r->db))
+		db_rollback(r->db);
 	stardust_stop(r->db, "SWPING");
 	char stamp[24];
 	snprintf(stamp, sizeof stamp, "%lld", (long long)t0);

@@ -20,16 +20,15 @@ static const char *model_template(const struct db_rows *models, const char *mode
 	return NULL;
 }
 
-static void log_line(struct req *r, const char *logpath, bool print, const char *fmt, const char *ip)
+/* one line to the reply (when printed) and to the log text, written at once */
+static void log_line(struct req *r, struct sbuf *log, bool print, const char *fmt, const char *ip)
 {
 	char date[20];
 	clock_format_datetime(clock_now(), date);
-	struct sbuf l = SBUF_INIT;
-	sbuf_printf(&l, "%s %s %s\n", date, ip, fmt);
-	file_append(logpath, l.s, l.len);
+	size_t at = log->len;
+	sbuf_printf(log, "%s %s %s\n", date, ip, fmt);
 	if (print)
-		sbuf_add(&r->reply.body, l.s, l.len);
-	sbuf_free(&l);
+		sbuf_add(&r->reply.body, log->s + at, log->len - at);
 }
 
 void cmd_swpoll(struct req *r)
@@ -86,20 +85,20 @@ void cmd_swpoll(struct req *r)
 		}
 	}
 	swpoll_devices(r->cfg, r->db, items, n);
+	struct sbuf log = SBUF_INIT;
 	for (size_t i = 0; i < sw.n; i++) {
 		const char *ip = sw.v[i].ip;
 		switch (kind[i]) {
-		case L_NOTPL: log_line(r, logpath, !horde, "[FAIL] NO TEMPLATE", ip); break;
-		case L_DEAD: log_line(r, logpath, true, "[SKIP] SWITCH DEAD", ip); break;
-		case L_POLL: log_line(r, logpath, !horde, "[OK]", ip); break;
+		case L_NOTPL: log_line(r, &log, !horde, "[FAIL] NO TEMPLATE", ip); break;
+		case L_DEAD: log_line(r, &log, true, "[SKIP] SWITCH DEAD", ip); break;
+		case L_POLL: log_line(r, &log, !horde, "[OK]", ip); break;
 		default: break;
 		}
 	}
 	clock_format_datetime(clock_now(), date);
-	struct sbuf fin = SBUF_INIT;
-	sbuf_printf(&fin, "%s [SWPOLLFINISHED]\n", date);
-	file_append(logpath, fin.s, fin.len);
-	sbuf_free(&fin);
+	sbuf_printf(&log, "%s [SWPOLLFINISHED]\n", date);
+	file_append(logpath, log.s, log.len);
+	sbuf_free(&log);
 	free(logpath);
 	free(items);
 	free(kind);

@@ -20,6 +20,7 @@ static const struct action actions[] = {
 	{ "ddt", cmd_ddt, ACT_LOCK | ACT_BILLING, "stardustPID_DDT", "SKIP:DDT_ALREADY_RUNNING", { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
 	{ "dealwithit", cmd_dealwithit, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
 	{ "discountprocessing", cmd_discountprocessing, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
+	{ "envyarchive", cmd_envyarchive, 0, NULL, NULL, { { 0 } } },
 	{ "fastping", cmd_fastping, 0, NULL, NULL, { { 0 } } },
 	{ "fdbarchive", cmd_fdbarchive, 0, NULL, NULL, { { 0 } } },
 	{ "freezedayscharge", cmd_freezedayscharge, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
@@ -30,6 +31,8 @@ static const struct action actions[] = {
 	{ "horde", cmd_horde, 0, NULL, NULL, { { 0 } } },
 	{ "identify", cmd_identify, ACT_KEYLESS | ACT_NO_REQID, NULL, NULL, { { 0 } } },
 	{ "karmaguard", cmd_karmaguard, ACT_LOCK | ACT_BILLING, NULL, NULL, { { 0 } } },
+	{ "mtsigmonpoll", cmd_mtsigmonpoll, 0, NULL, NULL, { { 0 } } },
+	{ "multienvy", cmd_multienvy, 0, NULL, NULL, { { 0 } } },
 	{ "nasmon", cmd_nasmon, 0, NULL, NULL, { { 0 } } },
 	{ "oltpoll", cmd_oltpoll, 0, NULL, NULL, { { 0 } } },
 	{ "paycardsqueue", cmd_paycardsqueue, ACT_LOCK | ACT_BILLING, NULL, NULL, { { 0 } } },
@@ -38,6 +41,7 @@ static const struct action actions[] = {
 	{ "reset", cmd_reset, ACT_BILLING, NULL, NULL, { { 0 } } },
 	{ "sc", cmd_sc, ACT_BILLING, NULL, NULL, { { 0 } } },
 	{ "setculpa", cmd_setculpa, 0, NULL, NULL, { { 0 } } },
+	{ "switchescoverage", cmd_switchescoverage, ACT_NO_REQID, NULL, NULL, { { 0 } } },
 	{ "swping", cmd_swping, 0, NULL, NULL, { { 0 } } },
 	{ "swpoll", cmd_swpoll, 0, NULL, NULL, { { 0 } } },
 	{ "telepony", cmd_telepony, 0, NULL, NULL, { { 0 } } },
@@ -48,6 +52,7 @@ static const struct action actions[] = {
 	{ "vserviceschargefee", cmd_vserviceschargefee, ACT_LOCK | ACT_BILLING, NULL, NULL, { { "dryrun", batch_valid_dryrun, "ERROR:WRONG_DRYRUN" } } },
 	{ "whydoyoucall", cmd_whydoyoucall, 0, NULL, NULL, { { 0 } } },
 	{ "whydoyoucallstats", cmd_whydoyoucallstats, 0, NULL, NULL, { { 0 } } },
+	{ "writevlanmachistory", cmd_writevlanmachistory, ACT_LOCK, NULL, NULL, { { 0 } } },
 };
 
 static int by_name(const void *key, const void *elem)

@@ -12,8 +12,8 @@ packages=(
   mariadb-server mariadb-client nginx-light spawn-fcgi curl
   # tests: real snmpd, load generator, leak checks, Python harness
   snmpd snmp wrk valgrind python3 python3-pymysql iproute2
-  # device tests: drop rules on lo for "dead" hosts
-  nftables
+  # device tests: drop rules on lo for "dead" hosts; ping for the bench baseline
+  nftables iputils-ping
 )
 
 missing=()

@@ -47,7 +47,7 @@ void icmp_opts_default(struct icmp_opts *o)
 {
 	o->timeout_ms = 1000;
 	o->attempts = 3;
-	o->retry_ms = 100;
+	o->retry_ms = 30;
 	o->max_inflight = 256;
 }
 
@@ -224,6 +224,12 @@ int icmp_ping_many(struct icmp_target *t, size_t n, const struct icmp_opts *opts
 	size_t nactive = 0, next = 0, answered = 0;
 	for (;;) {
 		long long now = now_ms();
+		/* answered hosts free their slots before new ones are admitted */
+		size_t live = 0;
+		for (size_t k = 0; k < nactive; k++)
+			if (!sl[active[k]].done)
+				active[live++] = active[k];
+		nactive = live;
 		while (nactive < (size_t)o.max_inflight && next < n) {
 			size_t i = next++;
 			struct icmp_sock *s = sl[i].family == AF_INET ? &s4 : &s6;

@@ -25,7 +25,8 @@ struct icmp_opts {
 	int max_inflight;   /* hosts being probed at once */
 };
 
-/* Defaults: timeout 1000 ms, 3 attempts 100 ms apart, 256 in flight. */
+/* Defaults: timeout 1000 ms, 3 attempts 30 ms apart, 256 in flight: a
+ * silent host is known dead 1.06 s after its first probe. */
 void icmp_opts_default(struct icmp_opts *o);
 
 /* ubapi.ini icmp_timeout_ms, icmp_attempts, icmp_retry_ms, icmp_inflight

@@ -22,9 +22,12 @@ void snmp_lib_init(void)
 	if (lib_ready)
 		return;
 	lib_ready = 1;
-	/* the tools' own application name: same config files as snmpwalk */
-	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+	/* the tools' own application name and config files (snmp.conf decides
+	 * which MIBs load, hence how values print), but no persistent state */
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+	/* per-peer /etc/snmp/hosts/<ip>.conf lookups cost four failed opens per
+	 * session; ubapi takes its per-device settings from Ubilling instead */
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_QUICK_PRINT, 0);
 	init_snmp("snmpapp");
@@ -125,6 +128,9 @@ static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, 
 	(void)reqid;
 	struct snmp_job *j = magic;
 	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE) {
+		/* PHP's native walk of a silent host ends as "<oid> = " too */
+		if (j->php_native && j->kind == SNMPJ_WALK && j->count == 0 && j->phase == 0 && j->text.len == 0)
+			sbuf_printf(&j->text, "%s = ", j->oid);
 		job_finish(j, 1);
 		return 1;
 	}
@@ -141,6 +147,13 @@ static int on_response(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, 
 			}
 		}
 		job_finish(j, pdu->errstat == SNMP_ERR_NOERROR || j->kind != SNMPJ_SET ? 0 : -1);
+		return 1;
+	}
+	if (pdu->errstat == SNMP_ERR_TOOBIG && j->version != 1 && j->reps > 1) {
+		/* the agent's answer would not fit: ask for fewer rows at a time */
+		j->reps /= 2;
+		if (job_send(j) != 0)
+			job_finish(j, -1);
 		return 1;
 	}
 	if (pdu->errstat != SNMP_ERR_NOERROR) {
@@ -199,7 +212,7 @@ static int job_send(struct snmp_job *j)
 	} else {
 		pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
 		pdu->non_repeaters = 0;
-		pdu->max_repetitions = BULK_REPETITIONS;
+		pdu->max_repetitions = j->reps > 0 ? j->reps : BULK_REPETITIONS;
 		snmp_add_null_var(pdu, j->name, j->name_len);
 	}
 	if (!snmp_sess_async_send(j->sess, pdu, on_response, j)) {
@@ -209,8 +222,53 @@ static int job_send(struct snmp_job *j)
 	return 0;
 }
 
-static int job_open(struct snmp_job *j)
+/* Jobs to the same agent with the same settings share one session (one
+ * socket): a device's dozens of walks cost one socket, not dozens. */
+struct group {
+	void *sess;
+	size_t remaining; /* jobs not finished yet */
+};
+
+static int job_key_cmp(const struct snmp_job *a, const struct snmp_job *b)
 {
+	int c = strcmp(a->host ? a->host : "", b->host ? b->host : "");
+	if (!c)
+		c = strcmp(a->community ? a->community : "", b->community ? b->community : "");
+	if (!c)
+		c = (a->version > b->version) - (a->version < b->version);
+	if (!c)
+		c = (a->timeout_ms > b->timeout_ms) - (a->timeout_ms < b->timeout_ms);
+	if (!c)
+		c = (a->retries > b->retries) - (a->retries < b->retries);
+	return c;
+}
+
+static struct snmp_job *sort_base;
+
+static int by_key(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	int c = job_key_cmp(&sort_base[a], &sort_base[b]);
+	return c ? c : (a > b) - (a < b);
+}
+
+static void *session_open(const struct snmp_job *j)
+{
+	netsnmp_session s;
+	snmp_sess_init(&s);
+	s.peername = (char *)j->host;
+	s.version = j->version == 1 ? SNMP_VERSION_1 : SNMP_VERSION_2c;
+	s.community = (u_char *)(j->community ? j->community : "");
+	s.community_len = strlen((const char *)s.community);
+	s.timeout = (long)(j->timeout_ms > 0 ? j->timeout_ms : 1000) * 1000L;
+	if (j->retries >= 0)
+		s.retries = j->retries;
+	return snmp_sess_open(&s);
+}
+
+static int job_start(struct snmp_job *j)
+{
+	j->reps = BULK_REPETITIONS;
 	j->phase = 0;
 	j->guard = 0;
 	j->count = 0;
@@ -223,24 +281,7 @@ static int job_open(struct snmp_job *j)
 		memcpy(j->name, j->root, len * sizeof(oid));
 		j->name_len = len;
 	}
-	netsnmp_session s;
-	snmp_sess_init(&s);
-	s.peername = (char *)j->host;
-	s.version = j->version == 1 ? SNMP_VERSION_1 : SNMP_VERSION_2c;
-	s.community = (u_char *)(j->community ? j->community : "");
-	s.community_len = strlen((const char *)s.community);
-	s.timeout = (long)(j->timeout_ms > 0 ? j->timeout_ms : 1000) * 1000L;
-	if (j->retries >= 0)
-		s.retries = j->retries;
-	j->sess = snmp_sess_open(&s);
-	if (!j->sess)
-		return -1;
-	if (job_send(j) != 0) {
-		snmp_sess_close(j->sess);
-		j->sess = NULL;
-		return -1;
-	}
-	return 0;
+	return j->sess ? job_send(j) : -1;
 }
 
 void snmp_run(struct snmp_job *jobs, size_t n, int max_inflight)
@@ -248,33 +289,63 @@ void snmp_run(struct snmp_job *jobs, size_t n, int max_inflight)
 	snmp_lib_init();
 	if (max_inflight <= 0)
 		max_inflight = 64;
+	size_t *order = xcalloc(n ? n : 1, sizeof *order);
+	size_t *gid = xcalloc(n ? n : 1, sizeof *gid);
+	struct group *g = xcalloc(n ? n : 1, sizeof *g);
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	sort_base = jobs;
+	qsort(order, n, sizeof *order, by_key);
+	size_t ng = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (k == 0 || job_key_cmp(&jobs[order[k - 1]], &jobs[order[k]]) != 0)
+			ng++;
+		gid[order[k]] = ng - 1;
+		g[ng - 1].remaining++;
+	}
 	size_t *active = xcalloc(n ? n : 1, sizeof *active);
-	size_t nactive = 0, next = 0;
+	size_t *open = xcalloc(ng ? ng : 1, sizeof *open);
+	size_t nactive = 0, next = 0, nopen = 0;
 	for (;;) {
 		while (nactive < (size_t)max_inflight && next < n) {
-			struct snmp_job *j = &jobs[next++];
-			j->sess = NULL;
+			struct snmp_job *j = &jobs[next];
+			struct group *gr = &g[gid[next]];
+			next++;
 			if (j->text.s == NULL)
 				sbuf_puts(&j->text, "");
-			if (job_open(j) != 0) {
+			if (!gr->sess && (gr->sess = session_open(j)) != NULL)
+				open[nopen++] = (size_t)(gr - g);
+			j->sess = gr->sess;
+			if (job_start(j) != 0) {
+				if (j->php_native && j->kind == SNMPJ_WALK && j->oid && j->text.len == 0)
+					sbuf_printf(&j->text, "%s = ", j->oid);
 				j->status = -1;
 				j->phase = 2;
-				continue;
 			}
 			active[nactive++] = (size_t)(j - jobs);
 		}
-		/* close what finished (never inside its own callback) */
+		/* retire finished jobs; a session goes when its last job is done
+		 * (never inside one of its own callbacks) */
 		size_t keep = 0;
 		for (size_t k = 0; k < nactive; k++) {
 			struct snmp_job *j = &jobs[active[k]];
-			if (j->phase == 2) {
-				snmp_sess_close(j->sess);
-				j->sess = NULL;
-			} else {
+			if (j->phase != 2) {
 				active[keep++] = active[k];
+				continue;
+			}
+			j->sess = NULL;
+			struct group *gr = &g[gid[active[k]]];
+			if (--gr->remaining == 0 && gr->sess) {
+				snmp_sess_close(gr->sess);
+				gr->sess = NULL;
 			}
 		}
 		nactive = keep;
+		keep = 0;
+		for (size_t k = 0; k < nopen; k++)
+			if (g[open[k]].sess)
+				open[keep++] = open[k];
+		nopen = keep;
 		if (nactive == 0) {
 			if (next >= n)
 				break;
@@ -284,21 +355,25 @@ void snmp_run(struct snmp_job *jobs, size_t n, int max_inflight)
 		struct timeval tv = { 1, 0 };
 		netsnmp_large_fd_set fds;
 		netsnmp_large_fd_set_init(&fds, FD_SETSIZE);
-		for (size_t k = 0; k < nactive; k++) {
+		for (size_t k = 0; k < nopen; k++) {
 			int block = 0;
-			snmp_sess_select_info2(jobs[active[k]].sess, &maxfd, &fds, &tv, &block);
+			snmp_sess_select_info2(g[open[k]].sess, &maxfd, &fds, &tv, &block);
 		}
 		int rc = netsnmp_large_fd_set_select(maxfd, &fds, NULL, NULL, &tv);
-		for (size_t k = 0; k < nactive; k++) {
-			struct snmp_job *j = &jobs[active[k]];
-			if (j->phase == 2)
-				continue;
+		for (size_t k = 0; k < nopen; k++) {
 			if (rc > 0)
-				snmp_sess_read2(j->sess, &fds);
-			if (j->phase != 2)
-				snmp_sess_timeout(j->sess);
+				snmp_sess_read2(g[open[k]].sess, &fds);
+			snmp_sess_timeout(g[open[k]].sess);
 		}
 		netsnmp_large_fd_set_cleanup(&fds);
 	}
+	/* sessions of jobs that never started (none: every job ran) */
+	for (size_t k = 0; k < ng; k++)
+		if (g[k].sess)
+			snmp_sess_close(g[k].sess);
+	free(open);
 	free(active);
+	free(g);
+	free(gid);
+	free(order);
 }

@@ -45,6 +45,7 @@ struct snmp_job {
 	size_t name_len, root_len;
 	unsigned long root[128];
 	int phase;              /* 0 walking, 1 the final GET, 2 done */
+	int reps;               /* GETBULK max-repetitions, halved on tooBig */
 	size_t guard;
 };
 

@@ -370,6 +370,16 @@ int file_put(const char *path, const void *data, size_t len, int mode)
 	return rc;
 }
 
+int file_put_inplace(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0664);
+	if (fd < 0)
+		return -1;
+	ssize_t w = len ? write(fd, data, len) : 0;
+	int rc = close(fd) == 0 && w == (ssize_t)len ? 0 : -1;
+	return rc;
+}
+
 int file_append(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0664);
@@ -546,6 +556,9 @@ void cwalk_run(const struct config *cfg, struct cwalk *w, size_t n)
 {
 	struct snmp_defaults sd;
 	snmp_defaults_from_config(&sd, cfg, "SNMPWALK_PATH");
+	/* SNMP_MODE native/class: PHP's own SNMP functions, i.e. SNMPv1 walks */
+	const char *mode = cfg_alter(cfg, "SNMP_MODE", "system");
+	bool php_mode = strcmp(mode, "native") == 0 || strcmp(mode, "class") == 0;
 	const char *ct = cfg_alter(cfg, "SNMPCACHE_TIME", "60");
 	long cache_s = str_is_digits(ct) && strlen(ct) < 7 ? atol(ct) * 60 : 0;
 	time_t now = time(NULL);
@@ -575,12 +588,13 @@ void cwalk_run(const struct config *cfg, struct cwalk *w, size_t n)
 		snmp_peer(peer[nj], sizeof peer[nj], w[i].host, sd.port);
 		j->host = peer[nj];
 		j->community = w[i].community ? w[i].community : "";
-		j->version = w[i].native ? 1 : sd.version;
+		bool native = w[i].native || php_mode;
+		j->version = native ? 1 : sd.version;
 		j->kind = SNMPJ_WALK;
 		j->oid = w[i].oid;
-		j->timeout_ms = w[i].native ? 1000 : sd.timeout_ms;
-		j->retries = w[i].native ? 1 : sd.retries;
-		j->php_native = w[i].native;
+		j->timeout_ms = native ? 1000 : sd.timeout_ms;
+		j->retries = native ? 1 : sd.retries;
+		j->php_native = native;
 		map[nj++] = i;
 	}
 	snmp_run(jobs, nj, (int)cfg_ubapi_long(cfg, "snmp_inflight", 128));
@@ -589,7 +603,7 @@ void cwalk_run(const struct config *cfg, struct cwalk *w, size_t n)
 		x->status = jobs[k].status;
 		x->text = jobs[k].text.s ? sbuf_detach(&jobs[k].text) : xstrdup("");
 		char *path = cache_name(cfg, x->host, x->oid);
-		file_put(path, x->text, strlen(x->text), 0);
+		file_put_inplace(path, x->text, strlen(x->text));
 		free(path);
 	}
 	free(peer);
@@ -1209,7 +1223,7 @@ static void horde_file(const struct config *cfg, const char *ip, time_t start, t
 	phpser_array_end(&s);
 	sbuf_printf(&name, "HORDE_%s", ip);
 	char *p = exports_path(cfg, sbuf_str(&name));
-	file_put(p, s.s, s.len, 0);
+	file_put_inplace(p, s.s, s.len);
 	free(p);
 	sbuf_free(&s);
 	sbuf_free(&name);

@@ -75,6 +75,9 @@ bool tpl_name_ok(const char *name);
  * half-written cache. mode 0 = 0664. 0 or -1. */
 int file_put(const char *path, const void *data, size_t len, int mode);
 int file_append(const char *path, const void *data, size_t len);
+/* Truncates and writes in place, as PHP's file_put_contents does: for the
+ * thousands of raw SNMP cache files, where a rename per file is the cost. */
+int file_put_inplace(const char *path, const void *data, size_t len);
 /* Whole file, NUL-terminated; NULL when unreadable. */
 char *file_get(const char *path, size_t *len);
 /* mkdir -p with 0775 */
