@@ -109,25 +109,7 @@ static char *rcms_value(const char *p, const char *end)
 	if (end > p && end[-1] == '"')
 		end--;
 	struct sbuf out = SBUF_INIT;
-	sbuf_add(&out, "", 0);
-	/* stripcslashes(): the common C escapes, anything else loses the '\' */
-	for (; p < end; p++) {
-		if (*p != '\\' || p + 1 >= end) {
-			sbuf_putc(&out, *p);
-			continue;
-		}
-		char c = *++p;
-		switch (c) {
-		case 'n': sbuf_putc(&out, '\n'); break;
-		case 't': sbuf_putc(&out, '\t'); break;
-		case 'r': sbuf_putc(&out, '\r'); break;
-		case 'a': sbuf_putc(&out, '\a'); break;
-		case 'v': sbuf_putc(&out, '\v'); break;
-		case 'b': sbuf_putc(&out, '\b'); break;
-		case 'f': sbuf_putc(&out, '\f'); break;
-		default: sbuf_putc(&out, c); break;
-		}
-	}
+	sbuf_add_stripcslashes(&out, p, (size_t)(end - p));
 	return sbuf_detach(&out);
 }
 

@@ -108,3 +108,44 @@ void sbuf_truncate_chars(struct sbuf *b, size_t max)
 		chars++;
 	}
 }
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+void sbuf_add_stripcslashes(struct sbuf *b, const char *s, size_t len)
+{
+	static const char simple[] = "ntravbf", meaning[] = "\n\t\r\a\v\b\f";
+	sbuf_add(b, "", 0);
+	const char *end = s + len;
+	for (const char *p = s; p < end; p++) {
+		if (*p != '\\' || p + 1 >= end) {
+			sbuf_putc(b, *p);
+			continue;
+		}
+		char c = *++p;
+		const char *k = strchr(simple, c);
+		if (c && k) {
+			sbuf_putc(b, meaning[k - simple]);
+		} else if (c == 'x' && p + 1 < end && hex_digit(p[1]) >= 0) {
+			int v = hex_digit(*++p);
+			if (p + 1 < end && hex_digit(p[1]) >= 0)
+				v = v * 16 + hex_digit(*++p);
+			sbuf_putc(b, (char)v);
+		} else if (c >= '0' && c <= '7') {
+			int v = c - '0';
+			for (int n = 0; n < 2 && p + 1 < end && p[1] >= '0' && p[1] <= '7'; n++)
+				v = v * 8 + (*++p - '0');
+			sbuf_putc(b, (char)v);
+		} else {
+			sbuf_putc(b, c);
+		}
+	}
+}

@@ -26,6 +26,9 @@ const char *sbuf_str(const struct sbuf *b);
 /* Keeps at most max UTF-8 characters, never splitting one: VARCHAR(n)
  * columns in utf8 count characters, not bytes. */
 void sbuf_truncate_chars(struct sbuf *b, size_t max);
+/* Appends s[0..len) with PHP stripcslashes() applied: \n \t \r \a \v \b \f,
+ * \xHH, octal \ooo, and any other escaped character as itself. */
+void sbuf_add_stripcslashes(struct sbuf *b, const char *s, size_t len);
 /* Hands the heap string to the caller and leaves b empty. */
 char *sbuf_detach(struct sbuf *b);
 

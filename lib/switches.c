@@ -98,54 +98,11 @@ bool sw_pingable(const struct swdev *d)
 
 /* --- templates ------------------------------------------------------------ */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* PHP stripcslashes() */
 static char *unescape(const char *s)
 {
 	struct sbuf b = SBUF_INIT;
-	sbuf_puts(&b, "");
-	for (const char *p = s; *p; p++) {
-		if (*p != '\\' || !p[1]) {
-			sbuf_putc(&b, *p);
-			continue;
-		}
-		p++;
-		switch (*p) {
-		case 'n': sbuf_putc(&b, '\n'); break;
-		case 't': sbuf_putc(&b, '\t'); break;
-		case 'r': sbuf_putc(&b, '\r'); break;
-		case 'a': sbuf_putc(&b, '\a'); break;
-		case 'v': sbuf_putc(&b, '\v'); break;
-		case 'b': sbuf_putc(&b, '\b'); break;
-		case 'f': sbuf_putc(&b, '\f'); break;
-		case 'x':
-			if (hexval((unsigned char)p[1]) >= 0) {
-				int v = hexval((unsigned char)*++p);
-				if (hexval((unsigned char)p[1]) >= 0)
-					v = v * 16 + hexval((unsigned char)*++p);
-				sbuf_putc(&b, (char)v);
-			} else {
-				sbuf_putc(&b, 'x');
-			}
-			break;
-		default:
-			if (*p >= '0' && *p <= '7') {
-				int v = *p - '0';
-				for (int k = 0; k < 2 && p[1] >= '0' && p[1] <= '7'; k++)
-					v = v * 8 + (*++p - '0');
-				sbuf_putc(&b, (char)v);
-			} else {
-				sbuf_putc(&b, *p);
-			}
-		}
-	}
+	sbuf_add_stripcslashes(&b, s, strlen(s));
 	return sbuf_detach(&b);
 }
 

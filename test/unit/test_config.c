@@ -90,6 +90,13 @@ int main(void)
 	CHECK_STR(buf, "2030-12-31 12:00:00");
 	unsetenv("UBAPI_NOW");
 
+	/* PHP stripcslashes(), shared by the RCMS ini reader and templates */
+	struct sbuf un = SBUF_INIT;
+	static const char esc[] = "a\\tb\\x41\\101\\q\\\\\\x4g\\";
+	sbuf_add_stripcslashes(&un, esc, sizeof esc - 1);
+	CHECK_STR(sbuf_str(&un), "a\tbAAq\\\x04g\\");
+	sbuf_free(&un);
+
 	/* bans.ini patterns: '*' is a run of digits, the rest literal */
 	CHECK(access_pattern_match("10.0.0.*", "10.0.0.15"));
 	CHECK(access_pattern_match("10.0.0.*", "10.0.0."));
