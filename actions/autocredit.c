@@ -116,7 +116,6 @@ static int load_days(struct ac_run *a)
 
 static void credit_one(struct ac_run *a, const struct ac_item *it, const char *credit, const char *date)
 {
-	struct req *r = a->b.r;
 	time_t expire;
 	if (!clock_parse_date(date, &expire)) {
 		batch_weblog(&a->b, "AUTOCREDIT (%s) FAIL WRONG CFDAY `%s`", it->user->login, date);
@@ -129,26 +128,12 @@ static void credit_one(struct ac_run *a, const struct ac_item *it, const char *c
 	}
 	char epoch[24];
 	snprintf(epoch, sizeof epoch, "%lld", (long long)expire);
-	bool tx = billing_is_direct(r->cfg);
-	if (tx && db_begin(r->db) != 0) {
-		a->b.db_failed = true;
-		return;
-	}
-	if (billing_set(r, it->user->login, BF_CREDIT, credit) != 0 ||
-	    billing_set(r, it->user->login, BF_CREDIT_EXPIRE, epoch) != 0) {
-		if (tx)
-			db_rollback(r->db);
-		a->b.core_failed++;
-		return;
-	}
-	if (batch_weblog(&a->b, "AUTOCREDIT (%s) ON `%s` TO `%s`", it->user->login, credit, date) != 0 ||
-	    (tx && db_commit(r->db) != 0)) {
-		if (tx)
-			db_rollback(r->db);
-		a->b.db_failed = true;
-		return;
-	}
-	a->count++;
+	struct sbuf event = SBUF_INIT;
+	sbuf_printf(&event, "AUTOCREDIT (%s) ON `%s` TO `%s`", it->user->login, credit, date);
+	struct batch_change c = { .login = it->user->login, .field = { BF_CREDIT, BF_CREDIT_EXPIRE },
+				  .value = { credit, epoch }, .nfields = 2, .event = sbuf_str(&event) };
+	batch_change(&a->b, &c);
+	sbuf_free(&event);
 }
 
 static void process(struct ac_run *a, const struct batch_vservices *vs)
@@ -200,6 +185,10 @@ void cmd_autocredit(struct req *r)
 		a.b.db_failed = true;
 	else
 		process(&a, &vs);
+	/* the count is of the credits applied: the queued ones first */
+	batch_flush(&a.b);
+	if (!a.b.dry)
+		a.count = a.b.done;
 	struct sbuf ok = SBUF_INIT;
 	sbuf_printf(&ok, "OK:AUTOCREDIT %zu", a.count);
 	batch_reply(&a.b, sbuf_str(&ok));

@@ -53,11 +53,11 @@ static bool took_self_credit(const struct freeze_run *f, const char *login)
 	return f->nsc && bsearch(&login, f->sc_logins, f->nsc, sizeof *f->sc_logins, str_ptr_cmp);
 }
 
-/* one unit: the freeze and its weblog line (one transaction with the direct
- * backend; with Stargazer the line is written once it said ok) */
+/* one unit: the freeze and its weblog line (batch_change: one transaction,
+ * or a queued group, with the direct backend; with Stargazer the line is
+ * written once it said ok) */
 static void freeze_one(struct freeze_run *f, const struct batch_user *u, bool skip_sc)
 {
-	struct req *r = f->b.r;
 	if (skip_sc) {
 		batch_weblog(&f->b, "AUTOFREEZE (%s) ON BALANCE %s SKIP BY ZBSSC", u->login, u->cash_s);
 		return;
@@ -67,25 +67,12 @@ static void freeze_one(struct freeze_run *f, const struct batch_user *u, bool sk
 		f->count++;
 		return;
 	}
-	bool tx = billing_is_direct(r->cfg);
-	if (tx && db_begin(r->db) != 0) {
-		f->b.db_failed = true;
-		return;
-	}
-	if (billing_set(r, u->login, BF_PASSIVE, "1") != 0) {
-		if (tx)
-			db_rollback(r->db);
-		f->b.core_failed++;
-		return;
-	}
-	if (batch_weblog(&f->b, "AUTOFREEZE (%s) ON BALANCE %s", u->login, u->cash_s) != 0 ||
-	    (tx && db_commit(r->db) != 0)) {
-		if (tx)
-			db_rollback(r->db);
-		f->b.db_failed = true;
-		return;
-	}
-	f->count++;
+	struct sbuf event = SBUF_INIT;
+	sbuf_printf(&event, "AUTOFREEZE (%s) ON BALANCE %s", u->login, u->cash_s);
+	struct batch_change c = { .login = u->login, .field = { BF_PASSIVE }, .value = { "1" },
+				  .nfields = 1, .event = sbuf_str(&event) };
+	batch_change(&f->b, &c);
+	sbuf_free(&event);
 }
 
 /* -(fee x months): the balance at or below which the user is frozen */
@@ -157,6 +144,10 @@ void autofreeze_run(struct req *r, bool by_months)
 			reply_text(r, "OK:NO_USERS_TO_AUTOFREEZE");
 			goto out;
 		}
+		/* the count is of the freezes applied: the queued ones first */
+		batch_flush(&f.b);
+		if (!f.b.dry)
+			f.count = f.b.done;
 		if (!f.b.db_failed)
 			batch_weblog(&f.b, "AUTOFREEZE DONE COUNT `%zu`", f.count);
 	}

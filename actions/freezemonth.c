@@ -62,7 +62,13 @@ static void charge_all(struct batch *b, const struct fm_conf *c, const struct ba
 			.login = u->login, .amount = sbuf_str(&c->amount), .op = CASH_ADD,
 			.cashtype = c->cashtype, .note = sbuf_str(&note),
 		};
+		size_t refused = b->core_failed;
 		if (batch_cash(b, &cr) != CASH_DONE)
+			continue;
+		/* the debug line is for a charge that happened: apply it first */
+		if (debug)
+			batch_flush(b);
+		if (b->core_failed != refused || b->db_failed)
 			continue;
 		processed++;
 		if (debug)

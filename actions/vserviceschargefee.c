@@ -140,6 +140,8 @@ static void charge_virtual(struct vsrun *s, const struct batch_vservice *v, cons
 		sbuf_free(&note);
 		return;
 	}
+	/* the queued charges go first: weblog ids stay in run order */
+	batch_flush(&s->b);
 	if (db_begin(r->db) != 0) {
 		s->b.db_failed = true;
 		return;

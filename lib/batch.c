@@ -4,9 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 
+#include "billing.h"
+#include "clock.h"
 #include "util.h"
+#include "validate.h"
 #include "weblog.h"
 
 static char *cell_dup(const struct db_rows *rows, size_t i, size_t c)
@@ -353,6 +357,10 @@ void batch_init(struct batch *b, struct req *r)
 
 void batch_free(struct batch *b)
 {
+	batch_flush(b);
+	free(b->q);
+	b->q = NULL;
+	b->capq = 0;
 	sbuf_free(&b->lines);
 }
 
@@ -367,14 +375,10 @@ void batch_dry_line(struct batch *b, const char *login, const char *what, const 
 	sbuf_printf(&b->lines, "%s\t%s\t%s\t%s\n", login, what, note ? note : "", target);
 }
 
-enum cash_result batch_cash(struct batch *b, const struct cash_request *c)
+/* --- units, one at a time --------------------------------------------------- */
+
+static void count_result(struct batch *b, const char *login, const char *what, enum cash_result rc)
 {
-	if (b->dry) {
-		batch_dry_line(b, c->login, c->amount, c->note, batch_cash_table(c->op));
-		b->done++;
-		return CASH_DONE;
-	}
-	enum cash_result rc = cash_add(b->r, c);
 	switch (rc) {
 	case CASH_DONE:
 		b->done++;
@@ -383,21 +387,604 @@ enum cash_result batch_cash(struct batch *b, const struct cash_request *c)
 	case CASH_CORE_FAILED:
 		/* one refused user must not stop the others' charges; the
 		 * reply says something was left undone */
-		syslog(LOG_ERR, "ubapi batch: %s %s not applied (%s)", c->login, c->amount,
-		       cash_error_reply(rc));
+		syslog(LOG_ERR, "ubapi batch: %s %s not applied (%s)", login, what, cash_error_reply(rc));
 		b->core_failed++;
 		break;
 	case CASH_DB_FAILED:
 		b->db_failed = true;
 		break;
 	}
+}
+
+static enum cash_result cash_now(struct batch *b, const struct cash_request *c)
+{
+	enum cash_result rc = cash_add(b->r, c);
+	count_result(b, c->login, c->amount, rc);
 	return rc;
+}
+
+/* the fields, then the weblog line: one transaction with the direct backend
+ * (joining the caller's); with Stargazer the line is written once it said ok */
+static enum cash_result change_now(struct batch *b, const struct batch_change *c)
+{
+	struct req *r = b->r;
+	bool tx = billing_is_direct(r->cfg) && !db_in_transaction(r->db);
+	enum cash_result rc = CASH_DONE;
+	if (tx && db_begin(r->db) != 0) {
+		rc = CASH_DB_FAILED;
+	} else {
+		for (size_t i = 0; i < c->nfields && rc == CASH_DONE; i++)
+			if (billing_set(r, c->login, c->field[i], c->value[i]) != 0)
+				rc = CASH_CORE_FAILED;
+		if (rc == CASH_DONE && ((c->event && weblog(r, "%s", c->event) != 0) ||
+					(tx && db_commit(r->db) != 0)))
+			rc = CASH_DB_FAILED;
+		if (rc != CASH_DONE && tx)
+			db_rollback(r->db);
+	}
+	count_result(b, c->login, c->event ? c->event : "change", rc);
+	return rc;
+}
+
+/* --- units, a group at a time ------------------------------------------------ */
+
+/* Units per group: every statement of a group stays far below MariaDB's
+ * 65535 placeholders (7 per payment row), and a group's transaction short. */
+#define BATCH_GROUP 500
+
+enum unit_kind { UNIT_CASH, UNIT_CHANGE };
+
+struct batch_unit {
+	enum unit_kind kind;
+	char *login;
+	struct cash_request cash;   /* strings owned by the unit */
+	struct batch_change change; /* idem */
+	/* the flush's state */
+	size_t pass;                /* 1 for the user's first unit in the group */
+	size_t first;               /* index of the user's first unit */
+	bool missing;               /* no users row */
+	char *balance;              /* CAST(Cash AS CHAR) before this unit */
+};
+
+static void unit_free(struct batch_unit *u)
+{
+	free(u->login);
+	free((char *)u->cash.amount);
+	free((char *)u->cash.note);
+	free((char *)u->cash.admin);
+	for (size_t i = 0; i < u->change.nfields; i++)
+		free((char *)u->change.value[i]);
+	free((char *)u->change.event);
+	free(u->balance);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* Grouping needs the transactions and the locks of InnoDB: on MyISAM
+ * (Ubilling's own schema) a crash inside a group could leave it half
+ * applied, where one unit at a time leaves at most one unit behind. */
+static bool grouping(struct batch *b)
+{
+	if (b->grouped == 0) {
+		b->grouped = -1;
+		if (!b->dry && billing_is_direct(b->r->cfg)) {
+			bool err = false;
+			char *n = db_value(b->r->db, &err,
+					   "SELECT COUNT(*) FROM information_schema.TABLES"
+					   " WHERE TABLE_SCHEMA=DATABASE()"
+					   " AND TABLE_NAME IN ('users','payments','paymentscorr','weblogs')"
+					   " AND (ENGINE IS NULL OR ENGINE<>'InnoDB')",
+					   "");
+			if (!err && n && strcmp(n, "0") == 0)
+				b->grouped = 1;
+			free(n);
+		}
+	}
+	return b->grouped == 1 && !db_in_transaction(b->r->db);
+}
+
+static struct batch_unit *unit_push(struct batch *b)
+{
+	if (b->nq == b->capq) {
+		b->capq = b->capq ? b->capq * 2 : 64;
+		b->q = xrealloc(b->q, b->capq * sizeof *b->q);
+	}
+	struct batch_unit *u = &b->q[b->nq++];
+	memset(u, 0, sizeof *u);
+	return u;
+}
+
+static bool field_grouped(enum billing_field f)
+{
+	return f == BF_PASSIVE || f == BF_CREDIT || f == BF_CREDIT_EXPIRE || f == BF_DOWN ||
+	       f == BF_AONLINE;
+}
+
+/* the values billing_set would accept: anything else runs alone and fails
+ * there exactly as it always did */
+static bool change_valid(const struct batch_change *c)
+{
+	if (!valid_login(c->login) || c->nfields > 2)
+		return false;
+	for (size_t i = 0; i < c->nfields; i++) {
+		const char *v = c->value[i];
+		if (!field_grouped(c->field[i]) || !v)
+			return false;
+		switch (c->field[i]) {
+		case BF_CREDIT:
+			if (!money_valid(v))
+				return false;
+			break;
+		case BF_CREDIT_EXPIRE:
+			if (!valid_uint(v))
+				return false;
+			break;
+		default:
+			if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+				return false;
+			break;
+		}
+	}
+	return true;
+}
+
+enum cash_result batch_cash(struct batch *b, const struct cash_request *c)
+{
+	if (b->dry) {
+		batch_dry_line(b, c->login, c->amount, c->note, batch_cash_table(c->op));
+		b->done++;
+		return CASH_DONE;
+	}
+	if (grouping(b) && valid_login(c->login) && money_valid(c->amount) && c->cashtype >= 1 &&
+	    cash_rule_of(c->op)) {
+		struct batch_unit *u = unit_push(b);
+		u->kind = UNIT_CASH;
+		u->login = xstrdup(c->login);
+		u->cash = *c;
+		u->cash.login = u->login;
+		u->cash.amount = xstrdup(c->amount);
+		u->cash.note = dup_or_null(c->note);
+		u->cash.admin = dup_or_null(c->admin);
+		if (b->nq >= BATCH_GROUP)
+			batch_flush(b);
+		return CASH_DONE;
+	}
+	batch_flush(b);
+	return cash_now(b, c);
+}
+
+enum cash_result batch_change(struct batch *b, const struct batch_change *c)
+{
+	if (b->dry)
+		return CASH_DONE;
+	if (grouping(b) && change_valid(c)) {
+		struct batch_unit *u = unit_push(b);
+		u->kind = UNIT_CHANGE;
+		u->login = xstrdup(c->login);
+		u->change = *c;
+		u->change.login = u->login;
+		for (size_t i = 0; i < c->nfields; i++)
+			u->change.value[i] = xstrdup(c->value[i]);
+		if (c->event) {
+			struct sbuf e = SBUF_INIT;
+			sbuf_puts(&e, c->event);
+			sbuf_truncate_chars(&e, 255); /* as weblog() stores it */
+			u->change.event = xstrdup(sbuf_str(&e));
+			sbuf_free(&e);
+		}
+		if (b->nq >= BATCH_GROUP)
+			batch_flush(b);
+		return CASH_DONE;
+	}
+	batch_flush(b);
+	return change_now(b, c);
+}
+
+/* A group's statements: SQL text with the values bound in order. */
+struct stmt {
+	struct sbuf sql;
+	const char **v;
+	size_t n, cap;
+};
+
+static void stmt_val(struct stmt *s, const char *v)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 256;
+		s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+	}
+	s->v[s->n++] = v;
+}
+
+static void stmt_reset(struct stmt *s)
+{
+	sbuf_free(&s->sql);
+	s->n = 0;
+}
+
+static void stmt_free(struct stmt *s)
+{
+	sbuf_free(&s->sql);
+	free(s->v);
+}
+
+/* "(SELECT ? AS a, ? AS b UNION ALL SELECT ?,? ...) d": rows of two values,
+ * joined to users on the login so the server's own comparison decides which
+ * row a unit changes, exactly as the one-unit statements' WHERE login=? */
+static void derived_row(struct stmt *s, size_t row, const char *x, const char *y)
+{
+	sbuf_puts(&s->sql, row == 0 ? "(SELECT ? AS a, ? AS b" : " UNION ALL SELECT ?,?");
+	stmt_val(s, x);
+	stmt_val(s, y);
+}
+
+struct group {
+	struct batch *b;
+	struct batch_unit *u;
+	size_t n;
+	char **index;    /* unit indexes as text, bound in the lock query */
+	char now[24];    /* unix time, for the *Time columns */
+	char date[20];   /* datetime, for the rows */
+};
+
+static bool unit_in_user(const struct group *g, size_t i)
+{
+	return !g->u[g->u[i].first].missing;
+}
+
+/* Reads CAST(Cash AS CHAR) of the users whose unit of this pass needs its
+ * balance (pass 1: every user, locking the rows and finding the missing
+ * ones), into that unit's balance. */
+static int read_balances(struct group *g, size_t pass)
+{
+	struct stmt s = { 0 };
+	size_t rows = 0;
+	for (size_t i = 0; i < g->n; i++) {
+		struct batch_unit *u = &g->u[i];
+		if (u->pass != pass || (pass > 1 && (u->kind != UNIT_CASH || !unit_in_user(g, i))))
+			continue;
+		derived_row(&s, rows++, g->index[i], u->login);
+	}
+	if (rows == 0) {
+		stmt_free(&s);
+		return 0;
+	}
+	sbuf_puts(&s.sql, ") d JOIN `users` u ON u.`login`=d.b FOR UPDATE");
+	struct sbuf sql = SBUF_INIT;
+	sbuf_printf(&sql, "SELECT d.a, CAST(u.`Cash` AS CHAR) FROM %s", sbuf_str(&s.sql));
+	struct db_rows res;
+	int rc = db_query_list(g->b->r->db, &res, sbuf_str(&sql), s.n, s.v);
+	sbuf_free(&sql);
+	stmt_free(&s);
+	if (rc != 0)
+		return -1;
+	for (size_t k = 0; k < res.nrows; k++) {
+		const char *ix = db_cell(&res, k, 0), *cash = db_cell(&res, k, 1);
+		size_t i = ix ? strtoul(ix, NULL, 10) : g->n;
+		if (i < g->n) {
+			free(g->u[i].balance);
+			g->u[i].balance = xstrdup(cash ? cash : "");
+		}
+	}
+	db_rows_free(&res);
+	if (pass == 1)
+		for (size_t i = 0; i < g->n; i++)
+			if (g->u[i].pass == 1 && !g->u[i].balance) {
+				g->u[i].missing = true;
+				g->u[i].balance = xstrdup(""); /* Ubilling's balance for no user */
+			}
+	return 0;
+}
+
+/* Runs an UPDATE over the derived rows; every row must match its user. */
+static int exec_update(struct group *g, struct stmt *s, size_t rows, const char *tail)
+{
+	if (rows == 0)
+		return 0;
+	struct sbuf sql = SBUF_INIT;
+	sbuf_printf(&sql, "UPDATE `users` u JOIN %s) d ON u.`login`=d.a %s", sbuf_str(&s->sql), tail);
+	if (strchr(tail, '?'))
+		stmt_val(s, g->now);
+	long long n = db_exec_list(g->b->r->db, sbuf_str(&sql), s->n, s->v);
+	sbuf_free(&sql);
+	stmt_reset(s);
+	return n == (long long)rows ? 0 : -1;
+}
+
+static int cash_updates(struct group *g, size_t pass)
+{
+	struct stmt s = { 0 };
+	int rc = 0;
+	for (int core = 1; core <= 2 && rc == 0; core++) {
+		size_t rows = 0;
+		for (size_t i = 0; i < g->n; i++) {
+			struct batch_unit *u = &g->u[i];
+			if (u->pass == pass && u->kind == UNIT_CASH && unit_in_user(g, i) &&
+			    cash_rule_of(u->cash.op)->core == core)
+				derived_row(&s, rows++, u->login, u->cash.amount);
+		}
+		/* the order of the SET list matters for set: LastCashAdd first,
+		 * from the old Cash, as the one-unit statement does */
+		rc = exec_update(g, &s, rows,
+				 core == 1 ? "SET u.`Cash`=u.`Cash`+d.b, u.`LastCashAdd`=d.b,"
+					     " u.`LastCashAddTime`=?"
+					   : "SET u.`LastCashAdd`=d.b-u.`Cash`, u.`Cash`=d.b,"
+					     " u.`LastCashAddTime`=?");
+	}
+	stmt_free(&s);
+	return rc;
+}
+
+static const char *field_set(enum billing_field f)
+{
+	switch (f) {
+	case BF_PASSIVE: return "SET u.`Passive`=d.b, u.`PassiveTime`=?";
+	case BF_CREDIT: return "SET u.`Credit`=d.b";
+	case BF_CREDIT_EXPIRE: return "SET u.`CreditExpire`=d.b";
+	case BF_DOWN: return "SET u.`Down`=d.b";
+	case BF_AONLINE: return "SET u.`AlwaysOnline`=d.b";
+	default: return NULL;
+	}
+}
+
+static int change_updates(struct group *g, size_t pass)
+{
+	static const enum billing_field fields[] = { BF_PASSIVE, BF_CREDIT, BF_CREDIT_EXPIRE, BF_DOWN,
+						     BF_AONLINE };
+	struct stmt s = { 0 };
+	int rc = 0;
+	/* a unit's fields in its own order: its first field for every user,
+	 * then its second */
+	for (size_t j = 0; j < 2 && rc == 0; j++)
+		for (size_t f = 0; f < sizeof fields / sizeof *fields && rc == 0; f++) {
+			size_t rows = 0, freezes = 0;
+			for (size_t i = 0; i < g->n; i++) {
+				struct batch_unit *u = &g->u[i];
+				if (u->pass == pass && u->kind == UNIT_CHANGE && unit_in_user(g, i) &&
+				    j < u->change.nfields && u->change.field[j] == fields[f]) {
+					derived_row(&s, rows++, u->login, u->change.value[j]);
+					freezes += fields[f] == BF_PASSIVE && strcmp(u->change.value[j], "1") == 0;
+				}
+			}
+			if (rows == 0)
+				continue;
+			if (freezes) {
+				/* Stargazer charges the tariff's PassiveCost when it
+				 * freezes an active user (billing.c's direct_passive) */
+				struct sbuf sql = SBUF_INIT;
+				sbuf_printf(&sql,
+					    "UPDATE `users` u JOIN %s) d ON u.`login`=d.a"
+					    " JOIN `tariffs` t ON t.`name`=u.`Tariff`"
+					    " SET u.`Cash`=u.`Cash`-t.`PassiveCost`,"
+					    " u.`LastCashAdd`=-t.`PassiveCost`, u.`LastCashAddTime`=?"
+					    " WHERE d.b='1' AND u.`Passive`=0 AND t.`PassiveCost`>0",
+					    sbuf_str(&s.sql));
+				size_t n = s.n;
+				stmt_val(&s, g->now);
+				if (db_exec_list(g->b->r->db, sbuf_str(&sql), s.n, s.v) < 0)
+					rc = -1;
+				s.n = n;
+				sbuf_free(&sql);
+			}
+			if (rc == 0)
+				rc = exec_update(g, &s, rows, field_set(fields[f]));
+			stmt_reset(&s);
+		}
+	stmt_free(&s);
+	return rc;
+}
+
+/* whether the unit is applied (a mock unit needs no users row) */
+static bool unit_applies(const struct group *g, size_t i)
+{
+	const struct batch_unit *u = &g->u[i];
+	if (!unit_in_user(g, i))
+		return u->kind == UNIT_CASH && cash_rule_of(u->cash.op)->core == 0;
+	return true;
+}
+
+static int insert_rows(struct group *g, const char *const *events)
+{
+	struct batch *b = g->b;
+	struct stmt s = { 0 };
+	size_t rows = 0;
+	for (size_t i = 0; i < g->n; i++)
+		if (unit_applies(g, i) && events[i]) {
+			sbuf_puts(&s.sql, rows++ ? ",(?,?,?,?)" : "(?,?,?,?)");
+			stmt_val(&s, g->date);
+			stmt_val(&s, WEBLOG_ADMIN);
+			stmt_val(&s, b->r->remote_ip);
+			stmt_val(&s, events[i]);
+		}
+	int rc = 0;
+	if (rows) {
+		struct sbuf sql = SBUF_INIT;
+		sbuf_printf(&sql, "INSERT INTO `weblogs` (`date`,`admin`,`ip`,`event`) VALUES %s",
+			    sbuf_str(&s.sql));
+		rc = db_exec_list(b->r->db, sbuf_str(&sql), s.n, s.v) < 0 ? -1 : 0;
+		sbuf_free(&sql);
+	}
+	/* payment rows, per table, in unit order */
+	static const char *const tables[] = { "payments", "paymentscorr" };
+	struct sbuf *notes = xcalloc(g->n, sizeof *notes);
+	char (*types)[24] = xcalloc(g->n, sizeof *types);
+	for (size_t t = 0; t < 2 && rc == 0; t++) {
+		stmt_reset(&s);
+		rows = 0;
+		for (size_t i = 0; i < g->n; i++) {
+			struct batch_unit *u = &g->u[i];
+			if (u->kind != UNIT_CASH || !unit_applies(g, i))
+				continue;
+			const struct cash_rule *rule = cash_rule_of(u->cash.op);
+			if (strcmp(rule->table, tables[t]) != 0)
+				continue;
+			cash_note(rule, u->cash.note, &notes[i]);
+			snprintf(types[i], sizeof types[i], "%ld", u->cash.cashtype);
+			sbuf_puts(&s.sql, rows++ ? ",(?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?)");
+			stmt_val(&s, u->login);
+			stmt_val(&s, g->date);
+			stmt_val(&s, u->cash.admin ? u->cash.admin : WEBLOG_ADMIN);
+			stmt_val(&s, u->balance ? u->balance : "");
+			stmt_val(&s, u->cash.amount);
+			stmt_val(&s, types[i]);
+			stmt_val(&s, sbuf_str(&notes[i]));
+		}
+		if (rows == 0)
+			continue;
+		/* the table name comes from the fixed list above */
+		struct sbuf sql = SBUF_INIT;
+		sbuf_printf(&sql,
+			    "INSERT INTO `%s` (`login`,`date`,`admin`,`balance`,`summ`,`cashtypeid`,`note`)"
+			    " VALUES %s",
+			    tables[t], sbuf_str(&s.sql));
+		rc = db_exec_list(b->r->db, sbuf_str(&sql), s.n, s.v) < 0 ? -1 : 0;
+		sbuf_free(&sql);
+	}
+	for (size_t i = 0; i < g->n; i++)
+		sbuf_free(&notes[i]);
+	free(notes);
+	free(types);
+	stmt_free(&s);
+	return rc;
+}
+
+struct order_key {
+	const char *login;
+	size_t i;
+};
+
+/* logins are ASCII (valid_login), and the users table compares them
+ * without case: the same user whatever the case */
+static int order_cmp(const void *a, const void *b)
+{
+	const struct order_key *x = a, *y = b;
+	int c = strcasecmp(x->login, y->login);
+	if (c)
+		return c;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+static size_t assign_passes(struct group *g)
+{
+	struct order_key *k = xcalloc(g->n, sizeof *k);
+	for (size_t i = 0; i < g->n; i++)
+		k[i] = (struct order_key){ g->u[i].login, i };
+	qsort(k, g->n, sizeof *k, order_cmp);
+	size_t maxpass = 0;
+	for (size_t j = 0; j < g->n; j++) {
+		struct batch_unit *u = &g->u[k[j].i];
+		if (j > 0 && strcasecmp(k[j - 1].login, k[j].login) == 0) {
+			struct batch_unit *prev = &g->u[k[j - 1].i];
+			u->pass = prev->pass + 1;
+			u->first = prev->first;
+		} else {
+			u->pass = 1;
+			u->first = k[j].i;
+		}
+		if (u->pass > maxpass)
+			maxpass = u->pass;
+	}
+	free(k);
+	return maxpass;
+}
+
+/* 0 committed, -1 failed before COMMIT (rolled back: nothing applied),
+ * -2 COMMIT failed (the outcome is the server's: no retry) */
+static int group_apply(struct group *g)
+{
+	struct db *db = g->b->r->db;
+	if (db_begin(db) != 0)
+		return -1;
+	size_t maxpass = assign_passes(g);
+	/* without money units no balance is recorded: the UPDATEs lock the
+	 * rows themselves, and one matching fewer rows than units (a user
+	 * gone) fails the group, whose units then run one by one */
+	bool balances = false;
+	for (size_t i = 0; i < g->n && !balances; i++)
+		balances = g->u[i].kind == UNIT_CASH;
+	int rc = 0;
+	for (size_t pass = 1; pass <= maxpass && rc == 0; pass++)
+		if ((balances && read_balances(g, pass) != 0) || cash_updates(g, pass) != 0 ||
+		    change_updates(g, pass) != 0)
+			rc = -1;
+	const char **events = xcalloc(g->n, sizeof *events);
+	for (size_t i = 0; i < g->n && rc == 0; i++) {
+		struct batch_unit *u = &g->u[i];
+		if (u->kind == UNIT_CHANGE) {
+			events[i] = u->change.event;
+			continue;
+		}
+		const struct cash_rule *rule = cash_rule_of(u->cash.op);
+		if (!rule->event)
+			continue;
+		struct sbuf e = SBUF_INIT;
+		sbuf_printf(&e, "%s (%s) ON %s", rule->event, u->login, u->cash.amount);
+		sbuf_truncate_chars(&e, 255);
+		events[i] = xstrdup(sbuf_str(&e));
+		sbuf_free(&e);
+	}
+	if (rc == 0 && insert_rows(g, events) != 0)
+		rc = -1;
+	for (size_t i = 0; i < g->n; i++)
+		if (g->u[i].kind == UNIT_CASH)
+			free((char *)events[i]);
+	free(events);
+	if (rc == 0 && db_commit(db) != 0)
+		rc = -2;
+	if (rc != 0)
+		db_rollback(db);
+	return rc;
+}
+
+void batch_flush(struct batch *b)
+{
+	if (b->nq == 0)
+		return;
+	struct group g = { .b = b, .u = b->q, .n = b->nq };
+	snprintf(g.now, sizeof g.now, "%lld", (long long)b->r->now);
+	clock_format_datetime(b->r->now, g.date);
+	g.index = xcalloc(g.n, sizeof *g.index);
+	for (size_t i = 0; i < g.n; i++) {
+		char ix[24];
+		snprintf(ix, sizeof ix, "%zu", i);
+		g.index[i] = xstrdup(ix);
+	}
+	int rc = db_in_transaction(b->r->db) ? -1 : group_apply(&g);
+	if (rc == 0) {
+		for (size_t i = 0; i < g.n; i++) {
+			struct batch_unit *u = &g.u[i];
+			count_result(b, u->login, u->kind == UNIT_CASH ? u->cash.amount : "change",
+				     unit_applies(&g, i) ? CASH_DONE : CASH_CORE_FAILED);
+		}
+	} else if (rc == -2) {
+		syslog(LOG_ERR, "ubapi batch: COMMIT of a group of %zu units failed", g.n);
+		b->db_failed = true;
+	} else {
+		/* a failed statement: the group is rolled back, its units run
+		 * one by one so the failure stays with the unit that caused it */
+		for (size_t i = 0; i < g.n && !b->db_failed; i++) {
+			if (g.u[i].kind == UNIT_CASH)
+				cash_now(b, &g.u[i].cash);
+			else
+				change_now(b, &g.u[i].change);
+		}
+	}
+	for (size_t i = 0; i < g.n; i++) {
+		unit_free(&g.u[i]);
+		free(g.index[i]);
+	}
+	free(g.index);
+	b->nq = 0;
 }
 
 int batch_weblog(struct batch *b, const char *fmt, ...)
 {
 	if (b->dry)
 		return 0;
+	batch_flush(b);
 	struct sbuf event = SBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
@@ -412,6 +999,7 @@ int batch_weblog(struct batch *b, const char *fmt, ...)
 
 void batch_reply(struct batch *b, const char *ok)
 {
+	batch_flush(b);
 	if (b->db_failed) {
 		reply_db_error(b->r);
 		return;

@@ -1,8 +1,8 @@
 /* Plumbing shared by the batch money actions (vserviceschargefee, freezemonth,
  * discounts, friendship, pt, ddt...): the whole user base, tariffs, tags and
  * virtual services read once, set-based, then one money unit per user
- * (cash_add), and the dryrun=1 report that shows those units instead of
- * running them.
+ * (cash_add, or a queued group of units with the direct backend), and the
+ * dryrun=1 report that shows those units instead of running them.
  *
  * Order: rows come in the table's primary-key order (DECISIONS 18b); lookups
  * by login compare bytes, as PHP array keys do. */
@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "billing.h"
 #include "money.h"
 #include "payments.h"
 #include "req.h"
@@ -124,6 +125,8 @@ int batch_param(const struct req *r, const char *word);
 
 /* --- the run --------------------------------------------------------------- */
 
+struct batch_unit;
+
 struct batch {
 	struct req *r;
 	bool dry;              /* dryrun=1: report, change nothing */
@@ -131,6 +134,11 @@ struct batch {
 	size_t done;           /* units applied (or reported, when dry) */
 	size_t core_failed;    /* users the billing core refused: not charged */
 	bool db_failed;        /* stop: the database failed */
+	/* direct backend on InnoDB: units wait here and are applied a group
+	 * at a time, each group one transaction (see batch_flush) */
+	struct batch_unit *q;
+	size_t nq, capq;
+	int grouped;           /* 0 not yet known, 1 queue units, -1 one by one */
 };
 
 /* dryrun: absent, "" or "0" -> false, "1" -> true. The action table rule
@@ -144,15 +152,42 @@ const char *batch_cash_table(enum cash_op op);
 
 /* One money unit: cash_add, or its report line when dry. CASH_DONE when
  * charged (or reported); a core refusal is counted and the run goes on; a
- * database failure sets db_failed and the caller stops. */
+ * database failure sets db_failed and the caller stops.
+ * With the direct backend on InnoDB tables, outside a caller's transaction,
+ * a well-formed unit is queued instead and CASH_DONE means "queued": its
+ * outcome (done, core_failed, db_failed) is known after the next flush. */
 enum cash_result batch_cash(struct batch *b, const struct cash_request *c);
+
+/* A non-money account change as one unit: up to two billing_set fields,
+ * then the weblog line recording them (event may be NULL). Same results
+ * and queueing as batch_cash; nothing is done in a dry run (the caller
+ * writes its own report line). */
+struct batch_change {
+	const char *login;
+	enum billing_field field[2];
+	const char *value[2];
+	size_t nfields;
+	const char *event;
+};
+enum cash_result batch_change(struct batch *b, const struct batch_change *c);
+
+/* Applies the queued units: up to BATCH_GROUP of them in one transaction
+ * with a few set-based statements (the users rows locked first, the
+ * balance changes one statement per kind, then one multi-row INSERT per
+ * table, rows in unit order). If any statement fails before COMMIT the
+ * group is rolled back and its units run one by one (cash_add), so a
+ * failure is isolated and reported exactly as without the queue. Called
+ * by batch_weblog, batch_reply and batch_free; a caller that reads users
+ * or payments, or opens its own transaction, flushes first. */
+void batch_flush(struct batch *b);
 
 /* A dry-run report line for a non-money change (freeze, credit...):
  * "login<TAB>what<TAB>note<TAB>target". */
 void batch_dry_line(struct batch *b, const char *login, const char *what, const char *note,
 		    const char *target);
 
-/* A weblog line, skipped in a dry run. 0 or -1 (and db_failed). */
+/* A weblog line, skipped in a dry run; queued units are flushed first so
+ * the lines keep their order. 0 or -1 (and db_failed). */
 int batch_weblog(struct batch *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The final reply: ERROR:DB when the database failed, ERROR:BILLING_CORE

@@ -11,15 +11,7 @@
 #include "validate.h"
 #include "weblog.h"
 
-struct op_rule {
-	const char *word;
-	const char *event;   /* weblog event name, NULL for none */
-	const char *table;
-	const char *note_prefix;
-	int core;            /* 0 none, 1 add, 2 set */
-};
-
-static const struct op_rule op_rules[] = {
+static const struct cash_rule op_rules[] = {
 	[CASH_ADD] = { "add", "BALANCEADD", "payments", "", 1 },
 	[CASH_CORRECT] = { "correct", "BALANCECORRECT", "paymentscorr", "", 1 },
 	[CASH_SET] = { "set", "BALANCESET", "payments", "BALANCESET:", 2 },
@@ -50,6 +42,17 @@ bool cash_op_parse(const char *s, enum cash_op *op)
 	return false;
 }
 
+const struct cash_rule *cash_rule_of(enum cash_op op)
+{
+	return (unsigned)op < sizeof op_rules / sizeof *op_rules ? &op_rules[op] : NULL;
+}
+
+void cash_note(const struct cash_rule *rule, const char *note, struct sbuf *out)
+{
+	sbuf_printf(out, "%s%s", rule->note_prefix, note ? note : "");
+	sbuf_truncate_chars(out, 200);
+}
+
 const char *cash_error_reply(enum cash_result rc)
 {
 	switch (rc) {
@@ -77,21 +80,20 @@ static int read_balance(struct req *r, const char *login, bool lock, char **out)
 	return 0;
 }
 
-static int core_change(struct req *r, const struct cash_request *c, const struct op_rule *rule)
+static int core_change(struct req *r, const struct cash_request *c, const struct cash_rule *rule)
 {
 	if (rule->core == 0)
 		return 0;
 	return billing_set(r, c->login, rule->core == 2 ? BF_CASH_SET : BF_CASH_ADD, c->amount);
 }
 
-static int write_records(struct req *r, const struct cash_request *c, const struct op_rule *rule,
+static int write_records(struct req *r, const struct cash_request *c, const struct cash_rule *rule,
 			 const char *balance)
 {
 	if (rule->event && weblog(r, "%s (%s) ON %s", rule->event, c->login, c->amount) != 0)
 		return -1;
 	struct sbuf note = SBUF_INIT;
-	sbuf_printf(&note, "%s%s", rule->note_prefix, c->note ? c->note : "");
-	sbuf_truncate_chars(&note, 200);
+	cash_note(rule, c->note, &note);
 	char date[20];
 	clock_format_datetime(r->now, date);
 	struct sbuf sql = SBUF_INIT;
@@ -111,7 +113,7 @@ static int write_records(struct req *r, const struct cash_request *c, const stru
 /* weblog and payment row together, in their own transaction unless the
  * caller has one open */
 static int write_records_once(struct req *r, const struct cash_request *c,
-			      const struct op_rule *rule, const char *balance)
+			      const struct cash_rule *rule, const char *balance)
 {
 	bool own_tx = !db_in_transaction(r->db);
 	if (own_tx && db_begin(r->db) != 0)
@@ -129,7 +131,7 @@ enum cash_result cash_add(struct req *r, const struct cash_request *c)
 	if (!valid_login(c->login) || !money_valid(c->amount) || c->cashtype < 1 ||
 	    (unsigned)c->op >= sizeof op_rules / sizeof *op_rules)
 		return CASH_BAD_INPUT;
-	const struct op_rule *rule = &op_rules[c->op];
+	const struct cash_rule *rule = &op_rules[c->op];
 	bool direct = billing_is_direct(r->cfg);
 	char *balance = NULL;
 	enum cash_result result = CASH_DONE;

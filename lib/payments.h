@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "req.h"
+#include "sbuf.h"
 
 enum cash_op {
 	CASH_ADD,     /* core add, weblog BALANCEADD, payments */
@@ -41,6 +42,19 @@ struct cash_request {
 /* Direct backend: one transaction with the users row locked. Stargazer:
  * the payment row is written only after Stargazer said ok. */
 enum cash_result cash_add(struct req *r, const struct cash_request *c);
+
+/* What an operation writes, for code that applies many units at once
+ * (lib/batch.c): the same rows cash_add writes, one unit at a time. */
+struct cash_rule {
+	const char *word;
+	const char *event;   /* weblog event name, NULL for none */
+	const char *table;
+	const char *note_prefix;
+	int core;            /* 0 none, 1 add, 2 set */
+};
+const struct cash_rule *cash_rule_of(enum cash_op op);
+/* The payment row's note: prefix + note, cut to the column's 200 characters. */
+void cash_note(const struct cash_rule *rule, const char *note, struct sbuf *out);
 
 /* The reply a handler gives for a failed cash_add. */
 const char *cash_error_reply(enum cash_result rc);

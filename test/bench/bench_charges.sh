@@ -12,6 +12,7 @@
 #     N_STG users (default 10000: the peer keeps its users in a list);
 #   - the lower bound: one set-based UPDATE plus INSERT ... SELECT of the
 #     payments and weblogs rows (what the action writes), in one transaction.
+# PHP/this: the PHP reference scaled to the same user count, over our time.
 # Every run starts from the same saved users table. The database is left
 # with the demo data; the stack's config files are restored.
 # Loopback only; bounded: every step is one call.
@@ -130,6 +131,8 @@ restore
 args=()
 while read -r login cash; do args+=(--user "$login:$cash:0:0:0:1:Demo-100:0"); done \
   < <("${my[@]}" -e "SELECT login, Cash FROM users ORDER BY login")
+# a previous run's file would give its port before the new peer rewrites it
+rm -f "$stack/bench-peer.out"
 "$build/stgpeer" --listen 127.0.0.1:0 --admin admin:123456 --mode normal "${args[@]}" >"$stack/bench-peer.out" 2>&1 &
 peer_pid=$!
 for _ in $(seq 50); do grep -q 'listening on' "$stack/bench-peer.out" && break; sleep 0.1; done
@@ -148,15 +151,21 @@ fi
 "${my[@]}" -e "DELETE FROM users; INSERT INTO users SELECT * FROM bench_users_saved; DROP TABLE bench_users_saved; DELETE FROM payments; DELETE FROM weblogs;"
 
 ratio() { [[ $1 == skipped ]] && { echo -; return; }; awk "BEGIN{printf \"%.1f\", $1 / ($2 > 0 ? $2 : 0.001)}"; }
+# PHP's time for the same user count, scaled from the reference figures
+# (32 s per 10,000 users for vserviceschargefee, 13 s per 5,000 for
+# autofreeze: the fast end), divided by ours
+php_vs() { [[ $2 == skipped ]] && { echo -; return; }; awk "BEGIN{printf \"%.0f\", 32 * $1 / 10000 / ($2 > 0 ? $2 : 0.001)}"; }
+php_af() { [[ $2 == skipped ]] && { echo -; return; }; awk "BEGIN{printf \"%.0f\", 13 * $1 / 5000 / ($2 > 0 ? $2 : 0.001)}"; }
+row() { printf '%-46s %9s %11s %12s\n' "$@"; }
 echo
-printf '%-44s %10s %12s\n' "run" "seconds" "x SQL bound"
-printf '%-44s %10s %12s\n' "vserviceschargefee $n users, SQL lower bound" "${t[vs_sql]}" "1.0"
-printf '%-44s %10s %12s\n' "vserviceschargefee $n, direct, CLI" "${t[vs_cli]}" "$(ratio "${t[vs_cli]}" "${t[vs_sql]}")"
-printf '%-44s %10s %12s\n' "vserviceschargefee $n, direct, nginx" "${t[vs_http]}" "$(ratio "${t[vs_http]}" "${t[vs_sql]}")"
-printf '%-44s %10s %12s\n' "vserviceschargefee $nstg, Stargazer peer, CLI" "${t[vs_stg]}" "-"
-printf '%-44s %10s %12s\n' "vserviceschargefee $nstg, Stargazer peer, nginx" "${t[vs_stg_http]}" "-"
-printf '%-44s %10s %12s\n' "autofreeze $n ($half frozen), SQL bound" "${t[af_sql]}" "1.0"
-printf '%-44s %10s %12s\n' "autofreeze $n, direct, CLI" "${t[af_cli]}" "$(ratio "${t[af_cli]}" "${t[af_sql]}")"
-printf '%-44s %10s %12s\n' "autofreeze $n, direct, nginx" "${t[af_http]}" "$(ratio "${t[af_http]}" "${t[af_sql]}")"
-printf '%-44s %10s %12s\n' "autofreeze $nstg, Stargazer peer, CLI" "${t[af_stg]}" "-"
+row "run" "seconds" "x SQL bound" "PHP/this"
+row "vserviceschargefee $n users, SQL lower bound" "${t[vs_sql]}" "1.0" "-"
+row "vserviceschargefee $n, direct, CLI" "${t[vs_cli]}" "$(ratio "${t[vs_cli]}" "${t[vs_sql]}")" "$(php_vs "$n" "${t[vs_cli]}")"
+row "vserviceschargefee $n, direct, nginx" "${t[vs_http]}" "$(ratio "${t[vs_http]}" "${t[vs_sql]}")" "$(php_vs "$n" "${t[vs_http]}")"
+row "vserviceschargefee $nstg, Stargazer peer, CLI" "${t[vs_stg]}" "-" "$(php_vs "$nstg" "${t[vs_stg]}")"
+row "vserviceschargefee $nstg, Stargazer peer, nginx" "${t[vs_stg_http]}" "-" "$(php_vs "$nstg" "${t[vs_stg_http]}")"
+row "autofreeze $n ($half frozen), SQL bound" "${t[af_sql]}" "1.0" "-"
+row "autofreeze $n, direct, CLI" "${t[af_cli]}" "$(ratio "${t[af_cli]}" "${t[af_sql]}")" "$(php_af "$n" "${t[af_cli]}")"
+row "autofreeze $n, direct, nginx" "${t[af_http]}" "$(ratio "${t[af_http]}" "${t[af_sql]}")" "$(php_af "$n" "${t[af_http]}")"
+row "autofreeze $nstg, Stargazer peer, CLI" "${t[af_stg]}" "-" "$(php_af "$nstg" "${t[af_stg]}")"
 echo "reference: PHP ~32 s for vserviceschargefee over 10,000 users, 13-16 s for autofreeze over 5,000"

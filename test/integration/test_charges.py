@@ -9,10 +9,15 @@ nothing, month-edge dates through UBAPI_NOW, and a SIGKILL half-way through
 a 10,000-user run (direct backend, InnoDB: own schema only) after which
 every user is charged fully or not at all and payments agree with balances.
 
-MyISAM (Ubilling's real schema): no transactions, so a kill between the
-balance change and the payments INSERT of one user can leave that one user
-charged without a payments row (at most one user per kill, the one being
-processed); the lock and reqid guarantees hold on both engines."""
+With the direct backend on InnoDB the batches apply their units a group at
+a time (up to 500 units, one transaction, a few set-based statements), so a
+kill leaves whole groups: still every user charged fully or not at all.
+MyISAM (Ubilling's real schema): no transactions, so the units stay one at a
+time there, and a kill between the balance change and the payments INSERT of
+one user can leave that one user charged without a payments row (at most one
+user per kill, the one being processed); the lock and reqid guarantees hold
+on both engines. The grouped tests run each scenario both ways (grouped, and
+one by one with weblogs switched to MyISAM) and compare every row."""
 import os
 import signal
 import subprocess
@@ -566,6 +571,152 @@ def test_autocredit_month_edges():
         h.exec("DELETE FROM weblogs")
         assert cli("autocredit", now="2024-12-31 23:59:59") == "OK:AUTOCREDIT 0"
         assert events() == ["AUTOCREDIT (u1) FAIL WRONG CFDAY ``"]
+
+
+# ---------------------------------------------------------------- grouped units
+# With the direct backend on InnoDB (own schema) the batches apply their
+# units a group at a time (lib/batch.c, groups of 500); on MyISAM they stay
+# one unit per transaction. Each scenario runs twice on the same data, with
+# grouping and with weblogs switched to MyISAM (which turns it off), and
+# every row written must be the same, in the same order.
+
+
+def _commits():
+    return int(h.sql("SHOW GLOBAL STATUS LIKE 'Com_commit'")[0][1])
+
+
+def _state():
+    q = {"users": "SELECT login,CAST(Cash AS CHAR),CAST(LastCashAdd AS CHAR),LastCashAddTime,"
+                  "Passive,PassiveTime,CAST(Credit AS CHAR),CreditExpire FROM users ORDER BY login",
+         "payments": "SELECT login,date,admin,balance,summ,cashtypeid,note FROM payments ORDER BY id",
+         "paymentscorr": "SELECT login,date,admin,balance,summ,cashtypeid,note FROM paymentscorr"
+                         " ORDER BY id",
+         "weblogs": "SELECT date,admin,ip,event FROM weblogs ORDER BY id"}
+    return {k: [tuple(r) for r in h.sql(v, strings=True)] for k, v in q.items()}
+
+
+def _both_ways(setup, run, units):
+    """setup() loads the data, run() runs the batch and returns its reply.
+    Returns (reply, state) of the grouped run after checking the one-unit
+    run gave the same; units: how many units the run applies."""
+    engine = h.sql("SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA=DATABASE()"
+                   " AND TABLE_NAME='weblogs'")[0][0]
+    got = []
+    for one_by_one in (False, True):
+        reset()
+        setup()
+        if one_by_one:
+            h.exec("ALTER TABLE weblogs ENGINE=MyISAM")
+        try:
+            before = _commits()
+            reply = run()
+            commits = _commits() - before
+        finally:
+            if one_by_one:
+                h.exec("ALTER TABLE weblogs ENGINE=%s" % engine)
+        if engine == "InnoDB" and not one_by_one:
+            assert commits <= units // 500 + 4, commits  # grouped
+        else:
+            assert commits >= units, commits  # one transaction per unit
+        got.append((reply, _state()))
+    assert got[0][0] == got[1][0], (got[0][0], got[1][0])
+    for k in got[0][1]:
+        assert got[0][1][k] == got[1][1][k], (k, [x for x in zip(got[0][1][k], got[1][1][k])
+                                                  if x[0] != x[1]][:3])
+    return got[0]
+
+
+def test_grouped_vservices_match_one_by_one():
+    n = 1100
+
+    def setup():
+        _bulk_users(n, "g", cash_expr="CAST(seq AS SIGNED) - 3")
+        # a second, gated service on a few users: their second unit lands in
+        # the same group as their first; a tag of nobody in the middle
+        h.exec("INSERT INTO tags (tagid,login) SELECT 6,CONCAT('g',LPAD(seq,6,'0'))"
+               " FROM seq_1_to_%d WHERE seq > 1000 AND seq %% 7 = 0 OR seq IN (2,4,5)" % n)
+        tag("ghost", 6)
+        h.exec("INSERT INTO tags (tagid,login) VALUES (6,'g001099')")
+        vservice(1, 5, "1.5", priority=2)
+        vservice(2, 6, "2", priority=1, always=0)
+
+    def run():
+        with h.config(billing=DIRECT, alter={"VSERVICES_CONSIDER_CREDIT": "0"}):
+            return cli("vserviceschargefee", now="2024-05-20 10:00:00")
+    reply, st = _both_ways(setup, run, n)
+    assert reply == "OK:SERVICE_CHARGE_FEE"
+    pays = [(p[0], p[3], p[4]) for p in st["payments"]]
+    assert len(pays) == n + 17, len(pays)
+    assert pays[:2] == [("g000001", "-2", "-1.5"), ("g000002", "-1", "-1.5")]
+    # g000005 had 2 (after -1.5: 0.5 > 0, so the second service charges it)
+    mine = [p for p in pays if p[0] == "g000005"]
+    assert mine == [("g000005", "2", "-1.5"), ("g000005", "0.5", "-2")], mine
+    # g001099 holds tag 6 twice: three units, running balances
+    mine = [p for p in pays if p[0] == "g001099"]
+    assert mine == [("g001099", "1096", "-1.5"), ("g001099", "1094.5", "-2"),
+                    ("g001099", "1092.5", "-2")], mine
+    assert [u[1:3] for u in st["users"] if u[0] == "g001099"] == [("1090.5", "-2")]
+    ev = [w[3] for w in st["weblogs"]]
+    assert ev[0] == "REMOTEAPI VSERVICE_CHARGE_FEE STARTED"
+    assert ev[-1] == "REMOTEAPI VSERVICE_CHARGE_FEE FINISHED"
+    assert ev[-3:-1] == ["VSERVICE_CHARGE_FEE: user (ghost) not found in overall existent users list",
+                         "BALANCEADD (g001099) ON -2"], ev[-3:]
+    assert ev[1:n + 1] == ["BALANCEADD (g%06d) ON -1.5" % i for i in range(1, n + 1)]
+
+
+def test_grouped_missing_user_and_corrections():
+    # discountprocessing charges a login with no users row: refused alone,
+    # the others of its group are charged
+    def setup():
+        for i in range(1, 8):
+            make_user("d%d" % i, cash=str(i))
+        logins = ["d1", "ghost", "d2", "D3", "d4", "d5", "d6", "d7"]
+        for lg in logins:
+            h.exec("INSERT INTO discounts (login,percent) VALUES (%s,10)", (lg,))
+            _pay(lg, "100")
+        _pay("d2", "50")
+        h.exec("DELETE FROM weblogs")
+
+    def run():
+        with h.config(billing=DIRECT, alter={"DISCOUNTS_ENABLED": "1", "DISCOUNT_OPERATION": "CORR"}):
+            return cli("discountprocessing", now="2024-05-31 10:00:00")
+    reply, st = _both_ways(setup, run, 7)
+    assert reply == "ERROR:BILLING_CORE", reply
+    corr = [(p[0], p[3], p[4], p[6]) for p in st["paymentscorr"]]
+    # D3 is d3's row: the users table compares logins without case
+    assert corr == [("d1", "1", "10", "DISCOUNT:10"), ("d2", "2", "15", "DISCOUNT:10"),
+                    ("D3", "3", "10", "DISCOUNT:10"), ("d4", "4", "10", "DISCOUNT:10"),
+                    ("d5", "5", "10", "DISCOUNT:10"), ("d6", "6", "10", "DISCOUNT:10"),
+                    ("d7", "7", "10", "DISCOUNT:10")], corr
+    assert [w[3] for w in st["weblogs"]][:3] == ["BALANCECORRECT (d1) ON 10", "BALANCECORRECT (d2) ON 15",
+                                                 "BALANCECORRECT (D3) ON 10"]
+    assert [u[1] for u in st["users"]] == ["11", "17", "13", "14", "15", "16", "17"]
+
+
+def test_grouped_autofreeze_passive_cost():
+    n = 700
+
+    def setup():
+        h.exec("INSERT INTO tariffs (name,Fee,PassiveCost) VALUES ('Test',100,3),('Free',0,0)")
+        _bulk_users(n, "f", cash_expr="IF(seq %% 2 = 1, -30, 10)")
+        h.exec("UPDATE users SET Tariff='Free' WHERE login LIKE '%5'")
+
+    def run():
+        with h.config(billing=DIRECT, alter={"AUTOFREEZE_CASH_LIMIT": "-20"}):
+            return cli("autofreeze", now="2024-05-20 10:00:00")
+    try:
+        reply, st = _both_ways(setup, run, n // 2)
+    finally:
+        reset()  # other files' users take tariff Test without a PassiveCost
+    assert reply == "OK:AUTOFREEZE"
+    frozen = [u for u in st["users"] if u[4] == "1"]
+    assert len(frozen) == n // 2
+    assert frozen[0][:3] == ("f000001", "-33", "-3"), frozen[0]
+    assert frozen[0][3] == frozen[0][5] != "0", frozen[0]  # LastCashAddTime = PassiveTime = now
+    assert [u[1] for u in st["users"] if u[0] == "f000005"] == ["-30"]  # PassiveCost 0
+    ev = [w[3] for w in st["weblogs"]]
+    assert ev[0] == "AUTOFREEZE (f000001) ON BALANCE -30"
+    assert ev[-1] == "AUTOFREEZE DONE COUNT `%d`" % (n // 2)
 
 
 if __name__ == "__main__":
