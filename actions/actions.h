@@ -88,4 +88,11 @@ ACTION_HANDLER(cmd_writevlanmachistory);
 ACTION_HANDLER(cmd_envyarchive);
 ACTION_HANDLER(cmd_multienvy);
 ACTION_HANDLER(cmd_switchescoverage);
+/* maintenance: spec actions-ops.md §5.1-5.4, §5.7 (backupdb, feesharvester and
+ * rebuildglscache take PHP's StarDust locks themselves: their busy paths differ) */
+ACTION_HANDLER(cmd_autocleandb);
+ACTION_HANDLER(cmd_backupdb);
+ACTION_HANDLER(cmd_cachedog);
+ACTION_HANDLER(cmd_feesharvester);
+ACTION_HANDLER(cmd_rebuildglscache);
 #endif
