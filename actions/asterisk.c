@@ -156,10 +156,10 @@ static void realname(struct req *r, const char *login)
 /* Asterisk::AsteriskGetInfoApi: number -> login by the last 10 bytes. */
 void ast_userinfo(struct req *r, struct ast *a, const char *param)
 {
-	char *dop = storage_get(r->db, "ASTERISK_DOPMOBILE");
+	char *dop = NULL;
 	char *login = NULL, *uniq = NULL;
 	bool ext = php_truthy(cfg_alter(r->cfg, "MOBILES_EXT", ""));
-	int rc = dop ? phones_info(r, a->number, ext, dop, &login, &uniq) : -1;
+	int rc = phones_dopmobile(r, &dop) == 0 ? phones_info(r, a->number, ext, dop, &login, &uniq) : -1;
 	free(dop);
 	if (rc != 0)
 		reply_db_error(r);

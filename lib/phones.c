@@ -236,7 +236,13 @@ void phones_invalidate(void)
 }
 
 /* The cheap part, read before every lookup: inserts show up at once. */
-static const char IDS_SQL[] = "SELECT CONCAT_WS('|', (SELECT MAX(id) FROM phones), (SELECT MAX(id) FROM mobileext))";
+static const char IDS_SQL[] =
+	"SELECT CONCAT_WS('|', (SELECT MAX(id) FROM phones), (SELECT MAX(id) FROM mobileext)),"
+	" (SELECT `value` FROM `ubstorage` WHERE `key`='ASTERISK_DOPMOBILE' ORDER BY `id` LIMIT 1)";
+
+/* ubstorage ASTERISK_DOPMOBILE as read with the ids of this request: the
+ * info API needs it on every call, and one query serves both. */
+static char *dopmobile_seen;
 
 /* The full fingerprint (information_schema costs ~0.5 ms), read at most
  * every phones_check_ms: in-place edits and deletes show up within that. */
@@ -263,9 +269,16 @@ static int refresh(struct req *r)
 	if (st.loaded && r->seq && r->seq == checked_seq)
 		return 0;
 	checked_seq = r->seq;
-	char *ids = db_value(r->db, NULL, IDS_SQL, "");
-	if (!ids)
+	struct db_rows idrow;
+	if (db_query(r->db, &idrow, IDS_SQL, "") != 0 || idrow.nrows != 1) {
+		checked_seq = 0;
+		db_rows_free(&idrow);
 		return -1;
+	}
+	char *ids = xstrdup(db_cell(&idrow, 0, 0) ? db_cell(&idrow, 0, 0) : "");
+	free(dopmobile_seen);
+	dopmobile_seen = xstrdup(db_cell(&idrow, 0, 1) ? db_cell(&idrow, 0, 1) : "");
+	db_rows_free(&idrow);
 	long check_ms = cfg_ubapi_long(r->cfg, "phones_check_ms", 1000);
 	long max_age = cfg_ubapi_long(r->cfg, "phones_max_age_s", 300);
 	bool stale = !st.loaded || !st.ids || strcmp(st.ids, ids) != 0 || st.tentative ||
@@ -388,6 +401,15 @@ static void build_telepathy(bool ext)
 	free(row_of);
 	smap_free(&logins);
 	t->built = true;
+}
+
+int phones_dopmobile(struct req *r, char **out)
+{
+	*out = NULL;
+	if (refresh(r) != 0)
+		return -1;
+	*out = xstrdup(dopmobile_seen ? dopmobile_seen : "");
+	return 0;
 }
 
 int phones_telepathy(struct req *r, const char *number, bool ext, char **login)

@@ -62,6 +62,9 @@ bool phones_like_number_ok(const char *number);
 
 /* Forces a reload before the next lookup (after this worker wrote phones). */
 void phones_invalidate(void);
+/* ubstorage ASTERISK_DOPMOBILE ("" when unset), read together with this
+ * request's freshness check. 0, or -1 on a database error. */
+int phones_dopmobile(struct req *r, char **out);
 
 /* Ubilling's PBXNum reply for an incoming number: "0" unknown, "1" paid up,
  * "2" in debt, "3" frozen/down/not always-online; with getmoney (and a user
