@@ -58,10 +58,10 @@ run() { # label, wrk args...
   echo "$rps" >"$work/$label.rps"
 }
 
-# warm both workers' phone index before measuring
-for i in 1 2 3 4; do
-  curl -s "http://127.0.0.1:$port/?module=remoteapi&key=$key&action=asterisk&param=login&number=380500000001" >/dev/null
-  curl -s "http://127.0.0.1:$port/?module=remoteapi&key=$key&action=asterisk&param=getuserdatabymobile&number=380500000001" >/dev/null
+# warm every worker's phone index before measuring: a short unmeasured run
+# of each call (each worker builds its index on its first lookup)
+for p in login getuserdatabymobile; do
+  BENCH_PARAM=$p wrk -t2 -c4 -d3s -s "$work/numbers.lua" "http://127.0.0.1:$port/" >/dev/null
 done
 echo "sample: $(curl -s "http://127.0.0.1:$port/?module=remoteapi&key=$key&action=asterisk&param=login&number=380500000042")"
 
