@@ -11,11 +11,12 @@
 #include "clock.h"
 #include "phpser.h"
 #include "switches.h"
+#include "pon_int.h"
 #include "util.h"
 
 /* --- PHP string helpers, so odd agent output gives PHP's odd results ---- */
 
-static char *str_replace(const char *text, const char *search)
+char *pon_str_replace(const char *text, const char *search)
 {
 	struct sbuf b = SBUF_INIT;
 	sbuf_puts(&b, "");
@@ -32,7 +33,7 @@ static char *str_replace(const char *text, const char *search)
 	return sbuf_detach(&b);
 }
 
-static char *php_trim(char *s)
+char *pon_trim(char *s)
 {
 	static const char ws[] = " \t\n\r\v";
 	size_t l = strlen(s);
@@ -45,8 +46,8 @@ static char *php_trim(char *s)
 	return s;
 }
 
-/* explode('=', line): piece k (0-based) trimmed, or NULL */
-static char *piece(const char *line, char sep, int k)
+/* explode('=', line): pon_piece k (0-based) trimmed, or NULL */
+char *pon_piece(const char *line, char sep, int k)
 {
 	const char *p = line;
 	for (int i = 0; i < k; i++) {
@@ -57,18 +58,12 @@ static char *piece(const char *line, char sep, int k)
 	}
 	const char *e = strchr(p, sep);
 	char *r = e ? xstrndup(p, (size_t)(e - p)) : xstrdup(p);
-	return php_trim(r);
+	return pon_trim(r);
 }
 
 /* ordered PHP array with string values and PHP key semantics */
-enum { V_STR, V_INT, V_FLOAT };
-struct omap {
-	char **k, **v;
-	int *t;
-	size_t n;
-};
 
-static void omap_set(struct omap *m, const char *k, const char *v, int t)
+void pon_omap_set(struct omap *m, const char *k, const char *v, int t)
 {
 	for (size_t i = 0; i < m->n; i++)
 		if (strcmp(m->k[i], k) == 0) {
@@ -86,7 +81,7 @@ static void omap_set(struct omap *m, const char *k, const char *v, int t)
 	m->n++;
 }
 
-static const char *omap_get(const struct omap *m, const char *k)
+const char *pon_omap_get(const struct omap *m, const char *k)
 {
 	for (size_t i = 0; i < m->n; i++)
 		if (strcmp(m->k[i], k) == 0)
@@ -94,7 +89,7 @@ static const char *omap_get(const struct omap *m, const char *k)
 	return NULL;
 }
 
-static void omap_free(struct omap *m)
+void pon_omap_free(struct omap *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->k[i]);
@@ -107,7 +102,7 @@ static void omap_free(struct omap *m)
 }
 
 /* PHP: an integer-like string is an int key and an int once flipped */
-static bool canonical_int(const char *s)
+bool pon_canonical_int(const char *s)
 {
 	const char *p = s;
 	if (*p == '-')
@@ -120,7 +115,7 @@ static bool canonical_int(const char *s)
 	return true;
 }
 
-static void omap_serialize(const struct omap *m, struct sbuf *out)
+void pon_omap_serialize(const struct omap *m, struct sbuf *out)
 {
 	phpser_array_begin(out, m->n);
 	for (size_t i = 0; i < m->n; i++) {
@@ -135,7 +130,7 @@ static void omap_serialize(const struct omap *m, struct sbuf *out)
 	phpser_array_end(out);
 }
 
-static bool php_numeric(const char *s)
+bool pon_numeric(const char *s)
 {
 	if (!*s)
 		return false;
@@ -147,7 +142,7 @@ static bool php_numeric(const char *s)
 	return *end == '\0' && end != s;
 }
 
-static bool int_string(const char *s)
+bool pon_int_string(const char *s)
 {
 	const char *p = s + (*s == '-' || *s == '+');
 	if (!*p || strlen(p) > 17)
@@ -159,17 +154,17 @@ static bool int_string(const char *s)
 }
 
 /* PHP's == between a walk value and a template value */
-static bool php_loose_eq(const char *a, const char *b)
+bool pon_loose_eq(const char *a, const char *b)
 {
 	if (!b)
 		return false;
-	if (php_numeric(a) && php_numeric(b))
+	if (pon_numeric(a) && pon_numeric(b))
 		return strtod(a, NULL) == strtod(b, NULL);
 	return strcmp(a, b) == 0;
 }
 
 /* echo of a PHP float (precision 14) */
-static void php_float_text(double d, char *buf, size_t size)
+void pon_float_text(double d, char *buf, size_t size)
 {
 	snprintf(buf, size, "%.14G", d);
 	if (strchr(buf, 'E') == NULL && strchr(buf, '.') == NULL && strcmp(buf, "-0") == 0)
@@ -227,7 +222,7 @@ void pon_free_olts(struct pon_olt *o, size_t n)
 
 /* --- containers ------------------------------------------------------------ */
 
-static void container_put(const struct config *cfg, const char *dir, const char *oltid, const char *ext,
+void pon_container_put(const struct config *cfg, const char *dir, const char *oltid, const char *ext,
 			  const char *data, size_t len)
 {
 	struct sbuf rel = SBUF_INIT;
@@ -241,16 +236,16 @@ static void container_put(const struct config *cfg, const char *dir, const char 
 	sbuf_free(&rel);
 }
 
-static void container_map(const struct config *cfg, const char *dir, const char *oltid, const char *ext,
+void pon_container_map(const struct config *cfg, const char *dir, const char *oltid, const char *ext,
 			  const struct omap *m)
 {
 	struct sbuf s = SBUF_INIT;
-	omap_serialize(m, &s);
-	container_put(cfg, dir, oltid, ext, s.s, s.len);
+	pon_omap_serialize(m, &s);
+	pon_container_put(cfg, dir, oltid, ext, s.s, s.len);
 	sbuf_free(&s);
 }
 
-static void signal_history(const struct config *cfg, const char *ident, const char *level)
+void pon_signal_history(const struct config *cfg, const char *ident, const char *level)
 {
 	if (!*ident)
 		return;
@@ -285,41 +280,27 @@ static void poll_stats(const struct config *cfg, const char *oltid, time_t start
 
 /* --- the PONBdcom collector -------------------------------------------------- */
 
-enum { B_SIG, B_MAC, B_DIST, B_ONU, B_DEREG, B_IFACE, B_FDB, B_IFDESCR, B_UNI, B_UPTIME, B_TEMP, B_COUNT };
 
-struct olt_run {
-	const struct pon_olt *olt;
-	struct tpl *t;
-	struct sbuf lines;
-	bool locked;
-	time_t start;
-	const char *collector;  /* implemented collector, or NULL */
-	const char *method;
-	char *collector_name;
-	int walk[B_COUNT];      /* index into the walk array, -1 none */
-	char *host;
-};
-
-static const char *walk_of(const struct olt_run *o, const struct cwalk *w, int which)
+const char *pon_walk_of(const struct olt_run *o, const struct cwalk *w, int which)
 {
 	return o->walk[which] >= 0 ? w[o->walk[which]].text : NULL;
 }
 
 /* walk text with "<oid>." and the value prefix removed, as PHP prepares it */
-static char *cleaned(const struct olt_run *o, const struct cwalk *w, int which, const char *oid, const char *value,
+char *pon_cleaned(const struct olt_run *o, const struct cwalk *w, int which, const char *oid, const char *value,
 		     bool drop_quotes)
 {
-	const char *t = walk_of(o, w, which);
+	const char *t = pon_walk_of(o, w, which);
 	if (!t)
 		return xstrdup("");
 	struct sbuf pre = SBUF_INIT;
 	sbuf_printf(&pre, "%s.", oid ? oid : "");
-	char *a = str_replace(t, sbuf_str(&pre));
+	char *a = pon_str_replace(t, sbuf_str(&pre));
 	sbuf_free(&pre);
-	char *b = str_replace(a, value);
+	char *b = pon_str_replace(a, value);
 	free(a);
 	if (drop_quotes) {
-		a = str_replace(b, "\"");
+		a = pon_str_replace(b, "\"");
 		free(b);
 		b = a;
 	}
@@ -327,19 +308,19 @@ static char *cleaned(const struct olt_run *o, const struct cwalk *w, int which, 
 }
 
 /* index -> value (trimmed) of every row with an '=' */
-static void rows_map(const char *text, struct omap *m, bool as_mac)
+void pon_rows_map(const char *text, struct omap *m, bool as_mac)
 {
 	char *copy = xstrdup(text);
 	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
-		char *val = piece(line, '=', 1);
+		char *val = pon_piece(line, '=', 1);
 		if (!val)
 			continue;
-		char *idx = piece(line, '=', 0);
+		char *idx = pon_piece(line, '=', 0);
 		if (as_mac) {
 			for (char *c = val; *c; c++)
 				*c = *c == ' ' ? ':' : (char)tolower((unsigned char)*c);
 		}
-		omap_set(m, idx, val, V_STR);
+		pon_omap_set(m, idx, val, V_STR);
 		free(idx);
 		free(val);
 	}
@@ -350,8 +331,8 @@ static void bdcom_signals(const struct config *cfg, struct olt_run *o, const str
 {
 	const struct tpl_section *sig = tpl_section(o->t, "signal");
 	const char *sigoid = tpl_sget(sig, "SIGINDEX"), *macoid = tpl_sget(sig, "MACINDEX");
-	char *st = cleaned(o, w, B_SIG, sigoid, tpl_sget(sig, "SIGVALUE"), false);
-	char *mt = cleaned(o, w, B_MAC, macoid, tpl_sget(sig, "MACVALUE"), false);
+	char *st = pon_cleaned(o, w, B_SIG, sigoid, tpl_sget(sig, "SIGVALUE"), false);
+	char *mt = pon_cleaned(o, w, B_MAC, macoid, tpl_sget(sig, "MACVALUE"), false);
 	struct omap sigs = { 0 }, macs = { 0 };
 	const char *down = tpl_sget(sig, "DOWNVALUE"), *mode = tpl_sget(sig, "OFFSETMODE");
 	const char *offset = tpl_sget(sig, "OFFSET");
@@ -359,19 +340,19 @@ static void bdcom_signals(const struct config *cfg, struct olt_run *o, const str
 	if (have_rows) {
 		char *copy = xstrdup(st);
 		for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
-			char *raw = piece(line, '=', 1);
+			char *raw = pon_piece(line, '=', 1);
 			if (!raw)
 				continue;
-			char *idx = piece(line, '=', 0);
+			char *idx = pon_piece(line, '=', 0);
 			int type = V_STR;
 			char buf[64];
 			const char *val = raw;
-			if (php_loose_eq(raw, down)) {
+			if (pon_loose_eq(raw, down)) {
 				val = "Offline";
 			} else if (mode && strcmp(mode, "div") == 0 && offset && php_truthy(offset)) {
-				if (!php_numeric(raw)) {
+				if (!pon_numeric(raw)) {
 					val = "Fail";
-				} else if (int_string(raw) && int_string(offset) && atoll(offset) != 0 &&
+				} else if (pon_int_string(raw) && pon_int_string(offset) && atoll(offset) != 0 &&
 					   atoll(raw) % atoll(offset) == 0) {
 					snprintf(buf, sizeof buf, "%lld", atoll(raw) / atoll(offset));
 					val = buf;
@@ -382,12 +363,12 @@ static void bdcom_signals(const struct config *cfg, struct olt_run *o, const str
 					type = V_FLOAT;
 				}
 			}
-			omap_set(&sigs, idx, val, type);
+			pon_omap_set(&sigs, idx, val, type);
 			free(idx);
 			free(raw);
 		}
 		free(copy);
-		rows_map(mt, &macs, true);
+		pon_rows_map(mt, &macs, true);
 	}
 	free(st);
 	free(mt);
@@ -395,36 +376,36 @@ static void bdcom_signals(const struct config *cfg, struct olt_run *o, const str
 		struct omap result = { 0 }, flip = { 0 };
 		const char *offline = cfg_alter(cfg, "PON_ONU_OFFLINE_SIGNAL", "-9000");
 		for (size_t i = 0; i < macs.n; i++) {
-			const char *s = omap_get(&sigs, macs.k[i]);
+			const char *s = pon_omap_get(&sigs, macs.k[i]);
 			if (!s)
 				continue;
 			int type = V_STR;
 			for (size_t k = 0; k < sigs.n; k++)
 				if (strcmp(sigs.k[k], macs.k[i]) == 0)
 					type = sigs.t[k];
-			omap_set(&result, macs.v[i], s, type);
+			pon_omap_set(&result, macs.v[i], s, type);
 			char lvl[64];
 			if (strcmp(s, "Offline") == 0)
 				snprintf(lvl, sizeof lvl, "%s", offline);
 			else if (type == V_FLOAT)
-				php_float_text(strtod(s, NULL), lvl, sizeof lvl);
+				pon_float_text(strtod(s, NULL), lvl, sizeof lvl);
 			else
 				snprintf(lvl, sizeof lvl, "%s", s);
-			signal_history(cfg, macs.v[i], lvl);
+			pon_signal_history(cfg, macs.v[i], lvl);
 		}
-		container_map(cfg, "signals", o->olt->id, "OLTSIGNALS", &result);
+		pon_container_map(cfg, "signals", o->olt->id, "OLTSIGNALS", &result);
 		/* array_flip: ident -> index, an int when the index was an int key */
 		for (size_t i = 0; i < macs.n; i++)
-			omap_set(&flip, macs.v[i], macs.k[i], canonical_int(macs.k[i]) ? V_INT : V_STR);
-		container_map(cfg, "macdev", o->olt->id, "ONUMACDEVINDEX", &flip);
-		omap_free(&result);
-		omap_free(&flip);
+			pon_omap_set(&flip, macs.v[i], macs.k[i], pon_canonical_int(macs.k[i]) ? V_INT : V_STR);
+		pon_container_map(cfg, "macdev", o->olt->id, "ONUMACDEVINDEX", &flip);
+		pon_omap_free(&result);
+		pon_omap_free(&flip);
 	}
 	/* onuMacProcessing: every MAC row, even without signal */
 	for (size_t i = 0; i < macs.n; i++)
-		omap_set(macidx, macs.k[i], macs.v[i], V_STR);
-	omap_free(&sigs);
-	omap_free(&macs);
+		pon_omap_set(macidx, macs.k[i], macs.v[i], V_STR);
+	pon_omap_free(&sigs);
+	pon_omap_free(&macs);
 }
 
 static const char *dereg_text(const char *raw)
@@ -435,7 +416,7 @@ static const char *dereg_text(const char *raw)
 		"<font color=\"#F80000\">Illegal MAC</font >",     "<font color=\"#FF4400\">LLID admin down</font >",
 		"<font color=\"#F80000\">Wire down</font >",       "<font color=\"#6500FF\">Power off</font >",
 	};
-	if (php_numeric(raw)) {
+	if (pon_numeric(raw)) {
 		double d = strtod(raw, NULL);
 		for (int k = 2; k <= 9; k++)
 			if (d == k)
@@ -451,30 +432,30 @@ static void bdcom_misc(const struct config *cfg, struct olt_run *o, const struct
 	if (!distoid || !*distoid)
 		return;
 	const char *id = o->olt->id;
-	char *dt = cleaned(o, w, B_DIST, distoid, tpl_sget(misc, "DISTVALUE"), false);
-	char *ot = cleaned(o, w, B_ONU, tpl_sget(misc, "ONUINDEX"), tpl_sget(misc, "ONUVALUE"), false);
+	char *dt = pon_cleaned(o, w, B_DIST, distoid, tpl_sget(misc, "DISTVALUE"), false);
+	char *ot = pon_cleaned(o, w, B_ONU, tpl_sget(misc, "ONUINDEX"), tpl_sget(misc, "ONUVALUE"), false);
 	struct omap dist = { 0 }, onu = { 0 }, onudev = { 0 };
-	rows_map(dt, &dist, false);
-	rows_map(ot, &onu, true);
+	pon_rows_map(dt, &dist, false);
+	pon_rows_map(ot, &onu, true);
 	onudev = (struct omap){ 0 };
 	for (size_t i = 0; i < onu.n; i++)
-		omap_set(&onudev, onu.k[i], onu.v[i], V_STR);
+		pon_omap_set(&onudev, onu.k[i], onu.v[i], V_STR);
 	/* distances */
 	if (*dt && *ot && onu.n) {
 		struct omap res = { 0 };
 		for (size_t i = 0; i < onu.n; i++) {
-			const char *dv = omap_get(&dist, onu.k[i]);
+			const char *dv = pon_omap_get(&dist, onu.k[i]);
 			if (dv)
-				omap_set(&res, onu.v[i], dv, V_STR);
+				pon_omap_set(&res, onu.v[i], dv, V_STR);
 		}
-		container_map(cfg, "dist", id, "OLTDISTANCE", &res);
-		container_map(cfg, "onucache", id, "ONUINDEX", &onu);
-		omap_free(&res);
+		pon_container_map(cfg, "dist", id, "OLTDISTANCE", &res);
+		pon_container_map(cfg, "onucache", id, "ONUINDEX", &onu);
+		pon_omap_free(&res);
 	}
 	/* interfaces and their custom descriptions */
-	char *it = cleaned(o, w, B_IFACE, tpl_sget(misc, "INTERFACEINDEX"), tpl_sget(misc, "INTERFACEVALUE"), false);
+	char *it = pon_cleaned(o, w, B_IFACE, tpl_sget(misc, "INTERFACEINDEX"), tpl_sget(misc, "INTERFACEVALUE"), false);
 	char *ct = tpl_sget(misc, "IFACECUSTOMDESCR")
-			   ? cleaned(o, w, B_IFDESCR, tpl_sget(misc, "IFACECUSTOMDESCR"), tpl_sget(misc, "INTERFACEVALUE"), true)
+			   ? pon_cleaned(o, w, B_IFDESCR, tpl_sget(misc, "IFACECUSTOMDESCR"), tpl_sget(misc, "INTERFACEVALUE"), true)
 			   : xstrdup("");
 	struct omap descr_idx = { 0 };
 	{
@@ -485,7 +466,7 @@ static void bdcom_misc(const struct config *cfg, struct olt_run *o, const struct
 			for (char *c = line; *c; c++)
 				if (!strchr(" \t\n\r\v", *c) && *c != '\0')
 					sbuf_putc(&nows, *c);
-			char *k = piece(sbuf_str(&nows), '=', 0), *v = piece(sbuf_str(&nows), '=', 1);
+			char *k = pon_piece(sbuf_str(&nows), '=', 0), *v = pon_piece(sbuf_str(&nows), '=', 1);
 			bool skip = !*nows.s || ((!k || !*k) && (!v || !*v)) || !k || atol(k) < 7;
 			if (!skip && atol(k) > 10) {
 				free(k);
@@ -496,7 +477,7 @@ static void bdcom_misc(const struct config *cfg, struct olt_run *o, const struct
 			if (!skip) {
 				char key[24];
 				snprintf(key, sizeof key, "%ld", atol(k) - 6);
-				omap_set(&descr_idx, key, v ? v : "", V_STR);
+				pon_omap_set(&descr_idx, key, v ? v : "", V_STR);
 			}
 			free(k);
 			free(v);
@@ -506,30 +487,30 @@ static void bdcom_misc(const struct config *cfg, struct olt_run *o, const struct
 	}
 	if (*it && macidx->n) {
 		struct omap iface = { 0 }, res = { 0 }, descr = { 0 };
-		rows_map(it, &iface, false);
+		pon_rows_map(it, &iface, false);
 		for (size_t i = 0; i < macidx->n; i++) {
-			const char *in = omap_get(&iface, macidx->k[i]);
+			const char *in = pon_omap_get(&iface, macidx->k[i]);
 			if (!in)
 				continue;
-			omap_set(&res, macidx->v[i], in, V_STR);
+			pon_omap_set(&res, macidx->v[i], in, V_STR);
 			const char *colon = strchr(in, ':');
 			char *clean = colon ? xstrndup(in, (size_t)(colon - in)) : xstrdup("");
 			char num[2] = { clean[0] ? clean[strlen(clean) - 1] : '\0', '\0' };
-			const char *dv = *ct ? omap_get(&descr_idx, num) : NULL;
-			if (dv && !omap_get(&descr, clean))
-				omap_set(&descr, clean, dv, V_STR);
+			const char *dv = *ct ? pon_omap_get(&descr_idx, num) : NULL;
+			if (dv && !pon_omap_get(&descr, clean))
+				pon_omap_set(&descr, clean, dv, V_STR);
 			free(clean);
 		}
-		container_map(cfg, "iface", id, "ONUINTERFACE", &res);
-		container_map(cfg, "iface", id, "OLTINTERFACEDESCR", &descr);
-		omap_free(&iface);
-		omap_free(&res);
-		omap_free(&descr);
+		pon_container_map(cfg, "iface", id, "ONUINTERFACE", &res);
+		pon_container_map(cfg, "iface", id, "OLTINTERFACEDESCR", &descr);
+		pon_omap_free(&iface);
+		pon_omap_free(&res);
+		pon_omap_free(&descr);
 	}
 	/* FDB: index.vlan.<mac6>.n -> {n: {mac, vlan}} per ONU */
 	if (!strstr(o->olt->desc, "NOFDBQUERY") && macidx->n) {
 		const char *fv = tpl_sget(misc, "FDBVALUE");
-		char *ft = cleaned(o, w, B_FDB, tpl_sget(misc, "FDBINDEX"), NULL, false);
+		char *ft = pon_cleaned(o, w, B_FDB, tpl_sget(misc, "FDBINDEX"), NULL, false);
 		if (*ft) {
 			struct sbuf out = SBUF_INIT;
 			/* collect rows first: ident -> list of (num, mac, vlan) */
@@ -538,8 +519,8 @@ static void bdcom_misc(const struct config *cfg, struct olt_run *o, const struct
 			for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
 				if (!fv || !*fv || !strstr(line, fv))
 					continue;
-				char *l2 = str_replace(line, fv);
-				char *raw = piece(l2, '=', 1), *oid = piece(l2, '=', 0);
+				char *l2 = pon_str_replace(line, fv);
+				char *raw = pon_piece(l2, '=', 1), *oid = pon_piece(l2, '=', 0);
 				if (raw && oid) {
 					char *parts[16];
 					size_t np = 0;
@@ -550,9 +531,9 @@ static void bdcom_misc(const struct config *cfg, struct olt_run *o, const struct
 						for (char *c = raw; *c; c++)
 							*c = *c == ' ' ? ':' : (char)tolower((unsigned char)*c);
 						struct sbuf k = SBUF_INIT, v = SBUF_INIT;
-						sbuf_printf(&k, "%s\t%s", php_trim(parts[0]), php_trim(parts[7]));
-						sbuf_printf(&v, "%s\t%s", raw, php_trim(parts[1]));
-						omap_set(&rows, sbuf_str(&k), sbuf_str(&v), V_STR);
+						sbuf_printf(&k, "%s\t%s", pon_trim(parts[0]), pon_trim(parts[7]));
+						sbuf_printf(&v, "%s\t%s", raw, pon_trim(parts[1]));
+						pon_omap_set(&rows, sbuf_str(&k), sbuf_str(&v), V_STR);
 						sbuf_free(&k);
 						sbuf_free(&v);
 					}
@@ -596,37 +577,37 @@ static void bdcom_misc(const struct config *cfg, struct olt_run *o, const struct
 				phpser_array_end(&out);
 			}
 			phpser_array_end(&out);
-			container_put(cfg, "fdb", id, "OLTFDB", out.s, out.len);
+			pon_container_put(cfg, "fdb", id, "OLTFDB", out.s, out.len);
 			sbuf_free(&out);
-			omap_free(&rows);
+			pon_omap_free(&rows);
 		}
 		free(ft);
 	}
 	/* last deregistration reasons */
 	if (tpl_sget(misc, "DEREGREASON") && onudev.n) {
-		char *rt = cleaned(o, w, B_DEREG, tpl_sget(misc, "DEREGREASON"), tpl_sget(misc, "DEREGVALUE"), false);
+		char *rt = pon_cleaned(o, w, B_DEREG, tpl_sget(misc, "DEREGREASON"), tpl_sget(misc, "DEREGVALUE"), false);
 		if (*rt) {
 			struct omap raw = { 0 }, res = { 0 };
-			rows_map(rt, &raw, false);
+			pon_rows_map(rt, &raw, false);
 			for (size_t i = 0; i < raw.n; i++) {
-				const char *ident = omap_get(&onudev, raw.k[i]);
+				const char *ident = pon_omap_get(&onudev, raw.k[i]);
 				if (ident)
-					omap_set(&res, ident, dereg_text(raw.v[i]), V_STR);
+					pon_omap_set(&res, ident, dereg_text(raw.v[i]), V_STR);
 			}
-			container_map(cfg, "dereg", id, "ONUDEREGS", &res);
-			omap_free(&raw);
-			omap_free(&res);
+			pon_container_map(cfg, "dereg", id, "ONUDEREGS", &res);
+			pon_omap_free(&raw);
+			pon_omap_free(&res);
 		}
 		free(rt);
 	}
 	/* UNI port states: <llid>.<port> -> eth<port> = 1|0 */
 	if (tpl_sget(misc, "UNIOPERSTATUS") && php_truthy(cfg_alter(cfg, "PON_ONU_UNI_STATUS_ENABLED", "0")) &&
 	    macidx->n) {
-		char *ut = cleaned(o, w, B_UNI, tpl_sget(misc, "UNIOPERSTATUS"), tpl_sget(misc, "UNIOPERSTATUSVALUE"), true);
+		char *ut = pon_cleaned(o, w, B_UNI, tpl_sget(misc, "UNIOPERSTATUS"), tpl_sget(misc, "UNIOPERSTATUSVALUE"), true);
 		struct omap pairs = { 0 }; /* "ident\teth<n>" -> 1|0 */
 		char *copy = xstrdup(ut);
 		for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
-			char *k = piece(line, '=', 0), *v = piece(line, '=', 1);
+			char *k = pon_piece(line, '=', 0), *v = pon_piece(line, '=', 1);
 			if (k && v && *k && *v && strcmp(v, "0") != 0 && strcmp(k, "0") != 0) {
 				char *kk = k;
 				while (*kk == '.')
@@ -634,11 +615,11 @@ static void bdcom_misc(const struct config *cfg, struct olt_run *o, const struct
 				char *dot = strrchr(kk, '.');
 				if (dot) {
 					*dot = '\0';
-					const char *ident = omap_get(macidx, kk);
+					const char *ident = pon_omap_get(macidx, kk);
 					if (ident) {
 						struct sbuf key = SBUF_INIT;
 						sbuf_printf(&key, "%s\teth%s", ident, dot + 1);
-						omap_set(&pairs, sbuf_str(&key), php_loose_eq(v, "1") ? "1" : "0", V_INT);
+						pon_omap_set(&pairs, sbuf_str(&key), pon_loose_eq(v, "1") ? "1" : "0", V_INT);
 						sbuf_free(&key);
 					}
 				}
@@ -651,7 +632,7 @@ static void bdcom_misc(const struct config *cfg, struct olt_run *o, const struct
 		struct omap idents = { 0 };
 		for (size_t i = 0; i < pairs.n; i++) {
 			char *ident = xstrndup(pairs.k[i], (size_t)(strchr(pairs.k[i], '\t') - pairs.k[i]));
-			omap_set(&idents, ident, "", V_STR);
+			pon_omap_set(&idents, ident, "", V_STR);
 			free(ident);
 		}
 		phpser_array_begin(&out, idents.n);
@@ -669,35 +650,35 @@ static void bdcom_misc(const struct config *cfg, struct olt_run *o, const struct
 			phpser_array_end(&out);
 		}
 		phpser_array_end(&out);
-		container_put(cfg, "unioperstats", id, "UNIOPERSTATS", out.s, out.len);
+		pon_container_put(cfg, "unioperstats", id, "UNIOPERSTATS", out.s, out.len);
 		sbuf_free(&out);
-		omap_free(&idents);
-		omap_free(&pairs);
+		pon_omap_free(&idents);
+		pon_omap_free(&pairs);
 		free(ut);
 	}
 	free(it);
 	free(ct);
 	free(dt);
 	free(ot);
-	omap_free(&dist);
-	omap_free(&onu);
-	omap_free(&onudev);
-	omap_free(&descr_idx);
+	pon_omap_free(&dist);
+	pon_omap_free(&onu);
+	pon_omap_free(&onudev);
+	pon_omap_free(&descr_idx);
 }
 
-static void bdcom_system(const struct config *cfg, struct olt_run *o, const struct cwalk *w)
+void pon_system(const struct config *cfg, struct olt_run *o, const struct cwalk *w)
 {
-	const char *up = walk_of(o, w, B_UPTIME), *tp = walk_of(o, w, B_TEMP);
+	const char *up = pon_walk_of(o, w, B_UPTIME), *tp = pon_walk_of(o, w, B_TEMP);
 	if (up && *up) {
-		char *v = piece(up, ')', 1);
+		char *v = pon_piece(up, ')', 1);
 		if (v && *v)
-			container_put(cfg, "uptime", o->olt->id, "OLTUPTIME", v, strlen(v));
+			pon_container_put(cfg, "uptime", o->olt->id, "OLTUPTIME", v, strlen(v));
 		free(v);
 	}
 	if (tp && *tp) {
-		char *v = piece(tp, ':', 1);
+		char *v = pon_piece(tp, ':', 1);
 		if (v && *v)
-			container_put(cfg, "temp", o->olt->id, "OLTTEMPERATURE", v, strlen(v));
+			pon_container_put(cfg, "temp", o->olt->id, "OLTTEMPERATURE", v, strlen(v));
 		free(v);
 	}
 }
@@ -718,62 +699,98 @@ static void logline(struct olt_run *o, const char *fmt, ...)
 }
 
 static const struct {
-	const char *mode, *collector, *method;
+	const char *mode, *collector, *method, *type;
 } legacy[] = {
-	{ "BDCOM", "PONBdcom", "collect" },	  { "GPBDCOM", "PONBdcomGP", "collect" },
-	{ "STELS12", "PONStels12", "collect" },	  { "STELSFD", "PONStels11", "collect" },
-	{ "VSOL", "PONVsol", "collect" },	  { "ZTE", "PonZte", "pollEpon" },
-	{ "ZTE_GPON", "PonZte", "pollGpon" },	  { "HUAWEI_GPON", "PonZte", "huaweiPollGpon" },
+	{ "BDCOM", "PONBdcom", "collect", "PON" },
+	{ "GPBDCOM", "PONBdcomGP", "collect", "PON" },
+	{ "STELS12", "PONStels12", "collect", "PON" },
+	{ "STELSFD", "PONStels11", "collect", "PON" },
+	{ "VSOL", "PONVsol", "collect", "PON" },
+	{ "ZTE", "PonZte", "pollEpon", "EPON" },
+	{ "ZTE_GPON", "PonZte", "pollGpon", "GPON" },
+	{ "HUAWEI_GPON", "PonZte", "huaweiPollGpon", "GPON" },
 };
 
-/* collectors built in (PHP class names match case-insensitively) */
-static const struct {
-	const char *name;
-	const char *methods[2];
-} collectors[] = {
-	{ "PONBdcom", { "collect", NULL } },
-};
-
-static int add_walk(struct cwalk **w, size_t *n, size_t *cap, struct olt_run *o, int which, const char *oid)
+int pon_add_walk(struct pon_walks *w, struct olt_run *o, int which, const char *oid)
 {
 	if (!oid || !*oid)
 		return -1;
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 32;
-		*w = xrealloc(*w, *cap * sizeof **w);
-	}
-	struct cwalk c = { o->host, o->olt->snmp, xstrdup(oid), false, false, NULL, -1 };
-	(*w)[*n] = c;
-	o->walk[which] = (int)*n;
-	return (int)(*n)++;
+	o->walk[which] = (int)pon_add_walk_raw(w, o, oid);
+	return o->walk[which];
 }
 
-static void plan_bdcom(const struct config *cfg, struct olt_run *o, struct cwalk **w, size_t *n, size_t *cap)
+size_t pon_add_walk_raw(struct pon_walks *w, struct olt_run *o, const char *oid)
+{
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 32;
+		w->w = xrealloc(w->w, w->cap * sizeof *w->w);
+	}
+	struct cwalk c = { o->host, o->olt->snmp, xstrdup(oid), false, false, NULL, -1 };
+	w->w[w->n] = c;
+	return w->n++;
+}
+
+static void plan_bdcom(const struct config *cfg, struct olt_run *o, struct pon_walks *w)
 {
 	const struct tpl *t = o->t;
-	add_walk(w, n, cap, o, B_SIG, tpl_get(t, "signal", "SIGINDEX"));
+	pon_add_walk(w, o, B_SIG, tpl_get(t, "signal", "SIGINDEX"));
 	const char *dist = tpl_get(t, "misc", "DISTINDEX");
 	if (dist && *dist) {
-		add_walk(w, n, cap, o, B_DIST, dist);
-		add_walk(w, n, cap, o, B_ONU, tpl_get(t, "misc", "ONUINDEX"));
-		add_walk(w, n, cap, o, B_DEREG, tpl_get(t, "misc", "DEREGREASON"));
-		add_walk(w, n, cap, o, B_IFACE, tpl_get(t, "misc", "INTERFACEINDEX"));
+		pon_add_walk(w, o, B_DIST, dist);
+		pon_add_walk(w, o, B_ONU, tpl_get(t, "misc", "ONUINDEX"));
+		pon_add_walk(w, o, B_DEREG, tpl_get(t, "misc", "DEREGREASON"));
+		pon_add_walk(w, o, B_IFACE, tpl_get(t, "misc", "INTERFACEINDEX"));
 		if (!strstr(o->olt->desc, "NOFDBQUERY"))
-			add_walk(w, n, cap, o, B_FDB, tpl_get(t, "misc", "FDBINDEX"));
+			pon_add_walk(w, o, B_FDB, tpl_get(t, "misc", "FDBINDEX"));
 	}
-	add_walk(w, n, cap, o, B_IFDESCR, tpl_get(t, "misc", "IFACECUSTOMDESCR"));
+	pon_add_walk(w, o, B_IFDESCR, tpl_get(t, "misc", "IFACECUSTOMDESCR"));
 	if (php_truthy(cfg_alter(cfg, "PON_ONU_UNI_STATUS_ENABLED", "0")))
-		add_walk(w, n, cap, o, B_UNI, tpl_get(t, "misc", "UNIOPERSTATUS"));
-	add_walk(w, n, cap, o, B_UPTIME, tpl_get(t, "system", "UPTIME"));
-	add_walk(w, n, cap, o, B_TEMP, tpl_get(t, "system", "TEMPERATURE"));
-	add_walk(w, n, cap, o, B_MAC, tpl_get(t, "signal", "MACINDEX"));
+		pon_add_walk(w, o, B_UNI, tpl_get(t, "misc", "UNIOPERSTATUS"));
+	pon_add_walk(w, o, B_UPTIME, tpl_get(t, "system", "UPTIME"));
+	pon_add_walk(w, o, B_TEMP, tpl_get(t, "system", "TEMPERATURE"));
+	pon_add_walk(w, o, B_MAC, tpl_get(t, "signal", "MACINDEX"));
+}
+
+static void process_bdcom(const struct config *cfg, struct olt_run *o, const struct pon_walks *w1,
+			  const struct pon_walks *w2)
+{
+	(void)w2;
+	struct omap macidx = { 0 };
+	bdcom_signals(cfg, o, w1->w, &macidx);
+	bdcom_misc(cfg, o, w1->w, &macidx);
+	pon_system(cfg, o, w1->w);
+	pon_omap_free(&macidx);
+}
+
+static const struct pon_collector bdcom_family[] = {
+	{ "PONBdcom", { "collect", NULL }, plan_bdcom, NULL, process_bdcom },
+	{ NULL, { NULL }, NULL, NULL, NULL },
+};
+
+/* collectors built in (PHP class names match case-insensitively) */
+static const struct pon_collector *const families[] = { bdcom_family, pon_zte_family };
+
+static const struct pon_collector *find_collector(const char *name)
+{
+	for (size_t f = 0; f < sizeof families / sizeof *families; f++)
+		for (const struct pon_collector *c = families[f]; c->name; c++)
+			if (strcasecmp(c->name, name) == 0)
+				return c;
+	return NULL;
+}
+
+static bool has_method(const struct pon_collector *c, const char *method)
+{
+	for (size_t i = 0; i < sizeof c->methods / sizeof *c->methods && c->methods[i]; i++)
+		if (strcmp(c->methods[i], method) == 0)
+			return true;
+	return false;
 }
 
 void pon_poll(struct config *cfg, struct db *db, const struct pon_olt *olts, size_t n, struct sbuf *out)
 {
 	struct olt_run *runs = xcalloc(n ? n : 1, sizeof *runs);
-	struct cwalk *w = NULL;
-	size_t nw = 0, cap = 0;
+	struct pon_walks w1 = { 0 }, w2 = { 0 };
 	bool caching = atol(cfg_alter(cfg, "PON_ONU_CACHING", "0")) > 0;
 	for (size_t i = 0; i < n; i++) {
 		struct olt_run *o = &runs[i];
@@ -819,7 +836,7 @@ void pon_poll(struct config *cfg, struct db *db, const struct pon_olt *olts, siz
 		}
 		o->start = time(NULL);
 		poll_stats(cfg, o->olt->id, o->start, 0, false);
-		const char *name = NULL, *method = "collect";
+		const char *name = NULL, *method = "collect", *type = "PON";
 		if (mode && strcmp(mode, "HAL") == 0) {
 			name = cname;
 			const char *cm = tpl_sget(sig, "COLLECTORMETHOD");
@@ -830,24 +847,24 @@ void pon_poll(struct config *cfg, struct db *db, const struct pon_olt *olts, siz
 				if (strcmp(mode, legacy[k].mode) == 0) {
 					name = legacy[k].collector;
 					method = legacy[k].method;
+					type = legacy[k].type;
 				}
 		}
 		o->method = method;
+		o->type = type;
 		if (!name || !*name) {
 			logline(o, "Failed: collector name not defined");
 			continue;
 		}
 		o->collector_name = xstrdup(name);
-		for (size_t k = 0; k < sizeof collectors / sizeof *collectors; k++)
-			if (strcasecmp(collectors[k].name, name) == 0)
-				o->collector = collectors[k].name;
+		o->collector = find_collector(name);
 		if (!o->collector) {
 			logline(o, "FATAL run PON HAL collector:%s EX_HAL_COLLECTOR_NOT_EXISTS", name);
 			continue;
 		}
 		logline(o, "Polling prepare using PON HAL collector:\"%s\" with parameters OLT ID: %s IP:%s", name,
 			o->olt->id, o->olt->ip);
-		if (strcmp(method, "collect") != 0) {
+		if (!has_method(o->collector, method)) {
 			logline(o, "FAILED run PON HAL collector:%s->%s METHOD_NOT_EXISTS", name, method);
 			o->collector = NULL;
 			continue;
@@ -856,20 +873,21 @@ void pon_poll(struct config *cfg, struct db *db, const struct pon_olt *olts, siz
 		struct sbuf host = SBUF_INIT;
 		sbuf_printf(&host, "%s:161", o->olt->ip);
 		o->host = sbuf_detach(&host);
-		plan_bdcom(cfg, o, &w, &nw, &cap);
+		o->collector->plan(cfg, o, &w1);
 	}
-	/* every OLT's walks at once: PON walks never read the cache */
-	cwalk_run(cfg, w, nw);
+	/* every OLT's walks at once (PON walks never read the cache); then the
+	 * walks whose OIDs come from the first answers, again all at once */
+	cwalk_run(cfg, w1.w, w1.n);
+	for (size_t i = 0; i < n; i++)
+		if (runs[i].locked && runs[i].collector && runs[i].collector->plan2)
+			runs[i].collector->plan2(cfg, &runs[i], &w1, &w2);
+	cwalk_run(cfg, w2.w, w2.n);
 	char *logpath = exports_path(cfg, "oltpoll.log");
 	for (size_t i = 0; i < n; i++) {
 		struct olt_run *o = &runs[i];
 		if (o->locked) {
 			if (o->collector) {
-				struct omap macidx = { 0 };
-				bdcom_signals(cfg, o, w, &macidx);
-				bdcom_misc(cfg, o, w, &macidx);
-				bdcom_system(cfg, o, w);
-				omap_free(&macidx);
+				o->collector->process(cfg, o, &w1, &w2);
 				logline(o, "COMPLETED: PON HAL collector method:%s->%s", o->collector_name, o->method);
 			}
 			poll_stats(cfg, o->olt->id, o->start, time(NULL), true);
@@ -890,6 +908,7 @@ void pon_poll(struct config *cfg, struct db *db, const struct pon_olt *olts, siz
 		free(o->collector_name);
 	}
 	free(logpath);
-	cwalk_free(w, nw);
+	cwalk_free(w1.w, w1.n);
+	cwalk_free(w2.w, w2.n);
 	free(runs);
 }

@@ -104,7 +104,6 @@ bool mac_valid(const char *s);
 /* lowercase hex md5 of s, 33 bytes */
 void md5_hex(const char *s, char out[33]);
 
-#endif
 
 /* --- SNMP walks through the raw cache (spec §1.3) ---------------------- */
 
@@ -136,3 +135,5 @@ struct swpoll_item {
 /* Polls every item in parallel: templates' data sections, FDB, device MAC,
  * exports/HORDE_<ip>; per-device StarDust lock SWPOLL_<ip>. */
 void swpoll_devices(struct config *cfg, struct db *db, struct swpoll_item *items, size_t n);
+
+#endif

@@ -162,13 +162,14 @@ def test_oltpoll_herd_mode_and_unknown_collector():
     d.add_switch(4, "127.8.0.4", desc="OLT zte", location="Z", snmp="public", modelid=804)
     d.add_switch(5, "127.8.0.5", desc="OLT no community", snmp="", modelid=803)
     tdir = os.path.join(h.root, "config", "snmptemplates")
-    d.write(os.path.join(tdir, "ZTE_TEST"), '[define]\nDEVICE="ZTE C320"\n[signal]\nSIGNALMODE="ZTE"\n')
+    # a vendor not ported yet
+    d.write(os.path.join(tdir, "ZTE_TEST"), '[define]\nDEVICE="V-SOL"\n[signal]\nSIGNALMODE="VSOL"\n')
     with _agent(), h.config(alter=dict(PON, HERD_OF_PONIES="1")):
         body = h.api_text("action=oltpoll")
     # herd children never printed their lines
     assert body == "POLLING:3 127.8.0.3 - Hub\nPOLLING:4 127.8.0.4 - Z\nOK:OLTPOLL"
     log = _lines(d.read(d.exports("oltpoll.log")))
-    assert "OLT[4] | FATAL run PON HAL collector:PonZte EX_HAL_COLLECTOR_NOT_EXISTS" in log
+    assert "OLT[4] | FATAL run PON HAL collector:PONVsol EX_HAL_COLLECTOR_NOT_EXISTS" in log
     assert "OLT[3] | FINISHED: polled successfully" in log
     assert d.read(_pondata("signals", "3_OLTSIGNALS")).startswith("a:2:{")
 
@@ -195,6 +196,207 @@ def test_herd():
         finally:
             other.close()
         assert _lines(body)[-2:] == ["OLT[3] | FINISHED: skipped, polling already in progress", "OK:HERD"]
+
+
+# ------------------------------------------------------------------ ZTE family
+# Expected containers below are what Ubilling's own PonZte classes (PHP 8.2)
+# wrote when run against these same agents and templates.
+
+ZTE_SUBTREES = [".1.3.6.1.4.1.3902", ".1.3.6.1.4.1.2011", ".1.3.6.1.2.1.31.1.1.1.1"]
+ZIP_EPON, ZIP_GPON, HIP = "127.8.10.4", "127.8.10.5", "127.8.10.6"
+ZTE_IDENTS = ["00:11:22:33:44:55", "00:11:22:33:44:aa", "00:11:22:33:cc:01", "00:11:22:33:dd:02",
+              "ZTEGC0123456", "HWTC001122AB", "ZTEG61626364",
+              "485754431A2B3C4D", "48575443000000FF", "5A544547C0FFEE01", "ZTEGAABBCCDD", "ZTEG00000001"]
+
+
+def _zte_setup(tpl, modelid, oltid, ip, text=None):
+    h.exec("DELETE FROM switches")
+    h.exec("DELETE FROM switchmodels WHERE id=%s", (modelid,))
+    shutil.rmtree(os.path.join(h.root, "exports", "pondata"), ignore_errors=True)
+    for ident in ZTE_IDENTS:
+        d.rm(_hist(ident))
+    d.rm(d.exports("oltpoll.log"))
+    for f in glob.glob(d.exports(ip + ":161_*")):
+        os.unlink(f)
+    tdir = os.path.join(h.root, "config", "snmptemplates")
+    os.makedirs(tdir, exist_ok=True)
+    d.write(os.path.join(tdir, tpl), text if text is not None else d.read(os.path.join(d.HERE, "templates", tpl)))
+    h.exec("INSERT INTO switchmodels (id, modelname, ports, snmptemplate) VALUES (%s, %s, 4, %s)",
+           (modelid, tpl, tpl))
+    d.add_switch(oltid, ip, desc="OLT", location="Zte", snmp="public", modelid=modelid)
+
+
+def _zte_agent(ip, rec):
+    return d.Agent([ip], os.path.join(d.HERE, rec), ZTE_SUBTREES)
+
+
+def _hist_levels(ident):
+    text = d.read(_hist(ident))
+    return None if text is None else [ln.split(",", 1)[1] for ln in text.splitlines()]
+
+
+ZTE_EPON_SIGNALS = ('a:4:{s:17:"00:11:22:33:44:55";s:6:"-21.50";s:17:"00:11:22:33:44:aa";s:5:"-25.3";'
+                    's:17:"00:11:22:33:cc:01";s:7:"Offline";s:17:"00:11:22:33:dd:02";s:6:"-19.00";}')
+ZTE_EPON_FDB = ('a:2:{s:17:"00:11:22:33:44:55";a:2:{i:1;a:2:{s:3:"mac";s:17:"00:aa:bb:cc:dd:01";s:4:"vlan";'
+                's:3:"100";}i:2;a:2:{s:3:"mac";s:17:"00:aa:bb:cc:dd:02";s:4:"vlan";s:3:"100";}}'
+                's:17:"00:11:22:33:dd:02";a:1:{i:3;a:2:{s:3:"mac";s:17:"00:aa:bb:cc:dd:03";s:4:"vlan";s:3:"200";}}}')
+ZTE_EPON_ONUINDEX = ('a:4:{i:806355200;s:17:"00:11:22:33:44:55";i:806355456;s:17:"00:11:22:33:44:aa";'
+                     'i:806420736;s:17:"00:11:22:33:cc:01";i:806879232;s:17:"00:11:22:33:dd:02";}')
+ZTE_EPON_IFACES = ('a:4:{s:17:"00:11:22:33:44:55";s:14:"epon-onu_2/1:1";s:17:"00:11:22:33:44:aa";'
+                   's:14:"epon-onu_2/1:2";s:17:"00:11:22:33:cc:01";s:14:"epon-onu_2/2:1";'
+                   's:17:"00:11:22:33:dd:02";s:16:"epon-onu_0/3/1:0";}')
+
+
+def test_oltpoll_zte_epon():
+    _zte_setup("ZTE_320", 805, 7, ZIP_EPON)
+    with _zte_agent(ZIP_EPON, "zte_epon.snmprec"), h.config(alter=PON):
+        body = h.api_text("action=oltpoll")
+    assert _lines(body) == [
+        "POLLING:7 127.8.10.4 - Zte",
+        "OLT[7] | STARTING: polling",
+        'OLT[7] | Using device SNMP template "ZTE 320"',
+        'OLT[7] | Template mode:"HAL" collector name:"PONZteEpon"',
+        'OLT[7] | Polling prepare using PON HAL collector:"PONZteEpon" with parameters OLT ID: 7 IP:127.8.10.4',
+        "OLT[7] | RUNNING: PON HAL collector method:PONZteEpon->collect",
+        "OLT[7] | COMPLETED: PON HAL collector method:PONZteEpon->collect",
+        "OLT[7] | FINISHED: polled successfully",
+        "OK:OLTPOLL"], body
+    assert d.read(_pondata("signals", "7_OLTSIGNALS")) == ZTE_EPON_SIGNALS
+    assert d.read(_pondata("fdb", "7_OLTFDB")) == ZTE_EPON_FDB
+    assert d.read(_pondata("onucache", "7_ONUINDEX")) == ZTE_EPON_ONUINDEX
+    assert d.read(_pondata("iface", "7_ONUINTERFACE")) == ZTE_EPON_IFACES
+    assert d.read(_pondata("temp", "7_OLTTEMPERATURE")) == "38"
+    assert re.fullmatch(r"(\d+ days?, )?\d+:\d\d:\d\d\.\d\d", d.read(_pondata("uptime", "7_OLTUPTIME")))
+    # EPON writes neither distances nor a MAC->index map
+    assert d.read(_pondata("dist", "7_OLTDISTANCE")) is None
+    assert d.read(_pondata("macdev", "7_ONUMACDEVINDEX")) is None
+    # offline is the hard-coded -9000 in the ZTE history, whatever PON_ONU_OFFLINE_SIGNAL says
+    assert [_hist_levels(m) for m in ZTE_IDENTS[:4]] == [["-21.50"], ["-25.3"], ["-9000"], ["-19.00"]]
+    # POLLTYPE default: one walk per ONU, each cached as snmpwalk printed it
+    assert d.read(d.exports(ZIP_EPON + ":161_.1.3.6.1.4.1.3902.1015.1010.1.1.1.29.1.5.806420736")) == \
+        ".1.3.6.1.4.1.3902.1015.1010.1.1.1.29.1.5.806420736 = No Such Instance currently exists at this OID\n"
+    assert d.read(d.exports(ZIP_EPON + ":161_.1.3.6.1.4.1.3902.1015.1010.1.1.1.29.1.5.806355200")) == \
+        '.1.3.6.1.4.1.3902.1015.1010.1.1.1.29.1.5.806355200 = STRING: "-21.50"\n'
+
+
+def test_oltpoll_zte_epon_legacy_mode_and_unreachable():
+    # SIGNALMODE="ZTE" is PonZte->pollEpon; no ALLCARDS answer -> cards CARDOFFSET..20
+    text = d.read(os.path.join(d.HERE, "templates", "ZTE_320")).replace(
+        'SIGNALMODE="HAL"', 'SIGNALMODE="ZTE"').replace(
+        'ALLCARDS=".1.3.6.1.4.1.3902.1015.2.1.1.3.1.4"\nONU_RENDER_MODE', 'ALLCARDS=".1.3.6.1.4.1.3902.9"\nONU_RENDER_MODE')
+    _zte_setup("ZTE_320", 805, 7, ZIP_EPON, text)
+    with _zte_agent(ZIP_EPON, "zte_epon.snmprec"), h.config(alter=PON):
+        body = h.api_text("action=herd&oltid=7")
+    assert "OLT[7] | RUNNING: PON HAL collector method:PonZte->pollEpon" in _lines(body), body
+    assert body.endswith("FINISHED: polled successfully\nOK:HERD")
+    assert d.read(_pondata("signals", "7_OLTSIGNALS")) == ZTE_EPON_SIGNALS
+    # with every card 1..20 assumed, card 2's table overwrote card 1's ports 9..16
+    assert d.read(_pondata("iface", "7_ONUINTERFACE")) == ZTE_EPON_IFACES
+    # OLT gone: the signals container is rewritten empty, the others kept
+    with h.config(alter=dict(PON, SNMPWALK_PATH='"/usr/bin/snmpwalk -On -v2c -t 0.2 -r 0"')):
+        body = h.api_text("action=herd&oltid=7")
+    assert body.endswith("FINISHED: polled successfully\nOK:HERD"), body
+    assert d.read(_pondata("signals", "7_OLTSIGNALS")) == "a:0:{}"
+    assert d.read(_pondata("onucache", "7_ONUINDEX")) == "a:0:{}"
+
+
+ZTE_GPON_SIGNALS = ('a:3:{s:12:"ZTEGC0123456";d:-21.5;s:12:"HWTC001122AB";s:7:"Offline";'
+                    's:12:"ZTEG61626364";d:-23.456;}')
+
+
+def test_oltpoll_zte_gpon():
+    _zte_setup("ZTE_C320_GPON", 806, 8, ZIP_GPON)
+    with _zte_agent(ZIP_GPON, "zte_gpon.snmprec"), h.config(alter=PON):
+        body = h.api_text("action=oltpoll")
+    assert body.endswith("OLT[8] | COMPLETED: PON HAL collector method:PONZteGpon->collect\n"
+                         + re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", body.splitlines()[-2]).group(0)
+                         + " | OLT[8] | FINISHED: polled successfully\nOK:OLTPOLL"), body
+    assert d.read(_pondata("signals", "8_OLTSIGNALS")) == ZTE_GPON_SIGNALS
+    assert d.read(_pondata("dist", "8_OLTDISTANCE")) == \
+        'a:2:{s:12:"ZTEGC0123456";s:4:"1234";s:12:"ZTEG61626364";s:2:"56";}'
+    assert d.read(_pondata("onucache", "8_ONUINDEX")) == (
+        'a:3:{s:16:"gpon-onu_1/1/0:1";s:12:"ZTEGC0123456";s:16:"gpon-onu_1/1/0:2";s:12:"HWTC001122AB";'
+        's:16:"gpon-onu_1/2/0:1";s:12:"ZTEG61626364";}')
+    assert d.read(_pondata("iface", "8_ONUINTERFACE")) == (
+        'a:3:{s:12:"ZTEGC0123456";s:16:"gpon-onu_0/1/1:1";s:12:"HWTC001122AB";s:16:"gpon-onu_0/1/1:2";'
+        's:12:"ZTEG61626364";s:16:"gpon-onu_0/1/2:1";}')
+    # firmware 1.2.5 FDB keys never meet the serial interfaces (as in PHP)
+    assert d.read(_pondata("fdb", "8_OLTFDB")) == "a:0:{}"
+    assert d.read(_pondata("temp", "8_OLTTEMPERATURE")) == "44"
+    assert [_hist_levels(s) for s in ZTE_IDENTS[4:7]] == [["-21.5"], ["-9000"], ["-23.456"]]
+    assert d.read(_pondata("macdev", "8_ONUMACDEVINDEX")) is None
+
+
+def test_oltpoll_zte_gpon_onurx():
+    # SIGNALTYPE=ONURX: ONU-side levels, index a.b.c cut to a.b, raw*0.002-30
+    _zte_setup("ZTE_C320_GPON_v2_ONURX", 806, 8, ZIP_GPON)
+    with _zte_agent(ZIP_GPON, "zte_gpon.snmprec"), h.config(alter=PON):
+        assert h.api_text("action=herd&oltid=8").endswith("FINISHED: polled successfully\nOK:HERD")
+    # -21.0 became "-21" on its way through str_replace, then an int
+    assert d.read(_pondata("signals", "8_OLTSIGNALS")) == \
+        'a:3:{s:12:"ZTEGC0123456";i:-21;s:12:"HWTC001122AB";s:7:"Offline";s:12:"ZTEG61626364";d:-81.07;}'
+    assert [_hist_levels(s) for s in ZTE_IDENTS[4:7]] == [["-21"], ["-9000"], ["-81.07"]]
+    assert d.read(_pondata("dist", "8_OLTDISTANCE")) == \
+        'a:2:{s:12:"ZTEGC0123456";s:4:"1234";s:12:"ZTEG61626364";s:2:"56";}'
+
+
+HUAWEI_SIGNALS = ('a:3:{s:16:"485754431A2B3C4D";d:-21.45;s:16:"48575443000000FF";s:7:"Offline";'
+                  's:16:"5A544547C0FFEE01";i:-27;}')
+# the ONU without a distance row keeps snmpwalk's text, as in PHP
+HUAWEI_DIST = ('a:3:{s:16:"485754431A2B3C4D";s:4:"2150";s:16:"48575443000000FF";'
+               's:45:"No Such Instance currently exists at this OID";s:16:"5A544547C0FFEE01";s:2:"75";}')
+
+
+def test_oltpoll_huawei_gpon():
+    _zte_setup("Huawei-MA-Gpon", 807, 9, HIP)
+    with _zte_agent(HIP, "huawei_gpon.snmprec"), h.config(alter=PON):
+        body = h.api_text("action=oltpoll")
+    assert "OLT[9] | COMPLETED: PON HAL collector method:PONHuaweiGpon->collect" in _lines(body), body
+    assert d.read(_pondata("signals", "9_OLTSIGNALS")) == HUAWEI_SIGNALS
+    assert d.read(_pondata("dist", "9_OLTDISTANCE")) == HUAWEI_DIST
+    assert [_hist_levels(s) for s in ZTE_IDENTS[7:10]] == [["-21.45"], ["-9000"], ["-27"]]
+    # the stock template keeps INTERFACENAME under [onu_reg]: no interfaces;
+    # Huawei writes no FDB, ONU cache, uptime or temperature at all
+    for sub, name in (("iface", "9_ONUINTERFACE"), ("fdb", "9_OLTFDB"), ("onucache", "9_ONUINDEX"),
+                      ("uptime", "9_OLTUPTIME"), ("temp", "9_OLTTEMPERATURE")):
+        assert d.read(_pondata(sub, name)) is None, name
+    # one walk per ONU (no POLLTYPE): the cache file of each
+    assert d.read(d.exports(HIP + ":161_.1.3.6.1.4.1.2011.6.128.1.1.2.51.1.4.4194304512.5")) == \
+        ".1.3.6.1.4.1.2011.6.128.1.1.2.51.1.4.4194304512.5 = INTEGER: -2700\n"
+
+
+def test_oltpoll_huawei_gpon_interfaces_legacy_mode():
+    text = d.read(os.path.join(d.HERE, "templates", "Huawei-MA-Gpon"))
+    text = text.replace('SIGNALMODE="HAL"', 'SIGNALMODE="HUAWEI_GPON"').replace(
+        'ONU_RENDER_MODE="serial"', 'ONU_RENDER_MODE="serial"\nINTERFACENAME=".1.3.6.1.2.1.31.1.1.1.1"')
+    _zte_setup("Huawei-MA-Gpon", 807, 9, HIP, text)
+    with _zte_agent(HIP, "huawei_gpon.snmprec"), h.config(alter=PON):
+        body = h.api_text("action=oltpoll")
+    assert "OLT[9] | COMPLETED: PON HAL collector method:PonZte->huaweiPollGpon" in _lines(body), body
+    assert d.read(_pondata("signals", "9_OLTSIGNALS")) == HUAWEI_SIGNALS
+    # ifName keeps its quotes (PHP only strips "STRING:")
+    assert d.read(_pondata("iface", "9_ONUINTERFACE")) == (
+        'a:3:{s:16:"485754431A2B3C4D";s:14:""GPON 0/1/0":0";s:16:"48575443000000FF";s:14:""GPON 0/1/0":1";'
+        's:16:"5A544547C0FFEE01";s:14:""GPON 0/1/1":5";}')
+
+
+def test_oltpoll_zte_c600_gpon():
+    _zte_setup("ZTE_C600_GPON", 808, 10, "127.8.10.7")
+    with _zte_agent("127.8.10.7", "zte_c600.snmprec"), h.config(alter=PON):
+        assert h.api_text("action=oltpoll").endswith("FINISHED: polled successfully\nOK:OLTPOLL")
+    assert d.read(_pondata("signals", "10_OLTSIGNALS")) == \
+        'a:2:{s:12:"ZTEGAABBCCDD";i:-19;s:12:"ZTEG00000001";s:7:"Offline";}'
+    assert d.read(_pondata("dist", "10_OLTDISTANCE")) == 'a:1:{s:12:"ZTEGAABBCCDD";s:3:"800";}'
+    # C6xx: the ONU cache keeps the raw index, the FDB decodes vport + ONU number
+    assert d.read(_pondata("onucache", "10_ONUINDEX")) == \
+        'a:2:{s:11:"285278465.1";s:12:"ZTEGAABBCCDD";s:11:"285278465.2";s:12:"ZTEG00000001";}'
+    assert d.read(_pondata("iface", "10_ONUINTERFACE")) == \
+        'a:2:{s:12:"ZTEGAABBCCDD";s:16:"gpon-onu_1/1/1:1";s:12:"ZTEG00000001";s:16:"gpon-onu_1/1/1:2";}'
+    assert d.read(_pondata("fdb", "10_OLTFDB")) == \
+        'a:1:{s:12:"ZTEGAABBCCDD";a:1:{i:1;a:2:{s:3:"mac";s:17:"00:aa:bb:cc:dd:07";s:4:"vlan";s:3:"100";}}}'
+    assert d.read(_pondata("temp", "10_OLTTEMPERATURE")) == "47"
+    # an uptime answer without "(...)": PHP writes the missing piece as ""
+    assert d.read(_pondata("uptime", "10_OLTUPTIME")) == ""
 
 
 if __name__ == "__main__":
