@@ -82,7 +82,7 @@ def test_oltpoll_compressor_running():
 
 def test_oltpoll_signals_only_template():
     # the spec's own check: DISTINDEX empty -> signals, MAC index, history
-    _clean(lambda t: t.replace('DISTINDEX=".1.3.6.1.4.1.3320.101.11.1.1.7"', 'DISTINDEX=""'))
+    _clean(lambda t: _template_set(t, "misc", "DISTINDEX", ""))
     d.add_switch(3, IP, desc="OLT", location="Hub", snmp="public", modelid=803)
     with _agent(), h.config(alter=PON):
         body = h.api_text("action=oltpoll")
@@ -143,8 +143,7 @@ def test_oltpoll_full_bdcom():
 def test_oltpoll_offline_private_template_and_like():
     _clean()
     priv = os.path.join(h.root, "content", "documents", "mysnmptemplates", TPL)
-    d.write(priv, d.read(os.path.join(d.HERE, "templates", TPL)).replace('DOWNVALUE="2147483648"',
-                                                                         'DOWNVALUE="-234"'))
+    d.write(priv, _template_set(d.read(os.path.join(d.HERE, "templates", TPL)), "signal", "DOWNVALUE", "-234"))
     d.add_switch(3, IP, desc="Poltava core", snmp="public", modelid=803)  # LIKE '%OLT%', any case
     try:
         with _agent(), h.config(alter=dict(PON, PON_ONU_OFFLINE_SIGNAL='"-9000"')):
@@ -279,11 +278,29 @@ def test_oltpoll_zte_epon():
         '.1.3.6.1.4.1.3902.1015.1010.1.1.1.29.1.5.806355200 = STRING: "-21.50"\n'
 
 
+
+def _template_set(text, section, key, value):
+    """The template text with [section] key set to value (added when absent)."""
+    out, cur, done = [], None, False
+    for line in text.split("\n"):
+        m = re.match(r"^\[(.+)\]$", line.strip())
+        if m:
+            if cur == section and not done:
+                out.append('%s = "%s"' % (key, value))
+                done = True
+            cur = m.group(1)
+        elif cur == section and re.match(r"^\s*%s\s*=" % re.escape(key), line):
+            line, done = '%s = "%s"' % (key, value), True
+        out.append(line)
+    if not done:
+        out.append('%s = "%s"' % (key, value) if cur == section else '[%s]\n%s = "%s"' % (section, key, value))
+    return "\n".join(out)
+
 def test_oltpoll_zte_epon_legacy_mode_and_unreachable():
     # SIGNALMODE="ZTE" is PonZte->pollEpon; no ALLCARDS answer -> cards CARDOFFSET..20
-    text = d.read(os.path.join(d.HERE, "templates", "ZTE_320")).replace(
-        'SIGNALMODE="HAL"', 'SIGNALMODE="ZTE"').replace(
-        'ALLCARDS=".1.3.6.1.4.1.3902.1015.2.1.1.3.1.4"\nONU_RENDER_MODE', 'ALLCARDS=".1.3.6.1.4.1.3902.9"\nONU_RENDER_MODE')
+    text = d.read(os.path.join(d.HERE, "templates", "ZTE_320"))
+    text = _template_set(text, "signal", "SIGNALMODE", "ZTE")
+    text = _template_set(text, "misc", "ALLCARDS", ".1.3.6.1.4.1.3902.9")
     _zte_setup("ZTE_320", 805, 7, ZIP_EPON, text)
     with _zte_agent(ZIP_EPON, "zte_epon.snmprec"), h.config(alter=PON):
         body = h.api_text("action=herd&oltid=7")
@@ -367,8 +384,8 @@ def test_oltpoll_huawei_gpon():
 
 def test_oltpoll_huawei_gpon_interfaces_legacy_mode():
     text = d.read(os.path.join(d.HERE, "templates", "Huawei-MA-Gpon"))
-    text = text.replace('SIGNALMODE="HAL"', 'SIGNALMODE="HUAWEI_GPON"').replace(
-        'ONU_RENDER_MODE="serial"', 'ONU_RENDER_MODE="serial"\nINTERFACENAME=".1.3.6.1.2.1.31.1.1.1.1"')
+    text = _template_set(text, "signal", "SIGNALMODE", "HUAWEI_GPON")
+    text = _template_set(text, "misc", "INTERFACENAME", ".1.3.6.1.2.1.31.1.1.1.1")
     _zte_setup("Huawei-MA-Gpon", 807, 9, HIP, text)
     with _zte_agent(HIP, "huawei_gpon.snmprec"), h.config(alter=PON):
         body = h.api_text("action=oltpoll")
