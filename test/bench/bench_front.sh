@@ -30,6 +30,12 @@ if [[ ! -x $build/ubapi.fcgi ]]; then
   cmake --build "$build" -j"$(nproc)" >/dev/null
 fi
 "$top/etc/stack.sh" start "$stack" >/dev/null
+if [[ ${BENCH_DB_SOCKET:-1} == 1 ]]; then
+  # as Ubilling's stock mysql.ini (server = "localhost"): the unix socket
+  sed -i 's/^server *=.*/server = "localhost"/' "$stack/root-own/config/mysql.ini"
+  sed -i "s|^db_socket *=.*|db_socket = $stack/run/mysqld.sock|" "$stack/root-own/config/ubapi.ini"
+  "$top/etc/stack.sh" reload "$stack" >/dev/null
+fi
 trap '"$top/etc/stack.sh" stop "$stack" >/dev/null 2>&1 || true' EXIT
 UBAPI_STACK=$stack "$top/schema/demo-data.sh" "$users" ubapi_own
 
@@ -63,7 +69,7 @@ curl -s "$base/?module=remoteapi&action=identify" | grep -qx "${serial: -4}" || 
 curl -s "$base/?module=remoteapi&key=UBwrong&action=reset" | grep -qx "ERROR:GET_WRONG_KEY" || { echo "bench: wrong key answered wrongly" >&2; exit 1; }
 
 echo
-echo "ubapi front benchmark: $users demo users, wrk -t$threads -c$conns -d${duration}s, $(nproc) cores, 2 FastCGI workers"
+echo "ubapi front benchmark: $users demo users, wrk -t$threads -c$conns -d${duration}s, $(nproc) cores, ${UBAPI_WORKERS:-2} FastCGI workers, database over $([[ ${BENCH_DB_SOCKET:-1} == 1 ]] && echo "unix socket" || echo "TCP")"
 printf '%-10s %10s %10s %9s %9s %12s %s\n' case requests req/s p50_ms p99_ms vs_baseline non2xx
 printf '%-10s %10s %10s %9s %9s %12s %s\n' baseline "$b_n" "$b_rps" "$b_p50" "$b_p99" "1.00" "(nginx 404)"
 for row in "identify $i_n $i_rps $i_p50 $i_p99 $i_bad" "wrongkey $w_n $w_rps $w_p50 $w_p99 $w_bad"; do
