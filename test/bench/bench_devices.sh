@@ -103,6 +103,7 @@ for a in 127.8.110.1 127.8.110.200; do
 done
 
 OIDS=(.1.3.6.1.2.1.2.2.1.8 .1.3.6.1.2.1.2.2.1.2 .1.3.6.1.2.1.2.2.1.10 .1.3.6.1.2.1.1)
+mkdir -p "$ROOT/config/snmptemplates"
 cat >"$ROOT/config/snmptemplates/BENCH_TEMPLATE" <<TPL
 [define]
 DEVICE=bench
