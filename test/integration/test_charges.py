@@ -356,7 +356,9 @@ def test_two_overlapping_runs_charge_once():
 
 
 def test_sigkill_mid_run_leaves_whole_units():
-    h.only_schema("own")  # InnoDB: the unit is one transaction
+    # InnoDB (own schema): each unit is one transaction, so nothing is half
+    # done. MyISAM (Ubilling's schema): the documented weaker guarantee, at
+    # most the one user being charged at the kill is left half done.
     reset()
     n = 10000
     _bulk_users(n, "k", cash_expr="seq")
@@ -378,9 +380,13 @@ def test_sigkill_mid_run_leaves_whole_units():
                 " WHERE NOT ((p.c IS NULL AND u.Cash=CAST(SUBSTR(u.login,2) AS UNSIGNED))"
                 " OR (p.c=1 AND p.s=-1.5 AND u.Cash=CAST(SUBSTR(u.login,2) AS UNSIGNED)-1.5"
                 " AND p.b=CAST(CAST(SUBSTR(u.login,2) AS UNSIGNED) AS CHAR)))")
-    assert bad == [], bad[:5]
     ev = h.sql("SELECT COUNT(*) FROM weblogs WHERE event LIKE 'BALANCEADD%%'")[0][0]
-    assert ev == done
+    if h.SCHEMA == "own":
+        assert bad == [], bad[:5]
+        assert ev == done
+    else:
+        assert len(bad) <= 1, bad[:5]
+        assert done <= ev <= done + 1, (done, ev)
     # the lock died with the process: a new run finishes the rest, once each
     with h.config(billing=DIRECT):
         h.exec("DELETE FROM tags WHERE login IN (SELECT login FROM payments)")
