@@ -10,7 +10,10 @@
 static int check_passed, check_failed;
 
 #define CHECK(cond) check_record((cond), #cond, __FILE__, __LINE__)
-#define CHECK_STR(got, want) check_str((got), (want), __FILE__, __LINE__)
+#define CHECK_STR(got, want) check_str_at((got), (want), __FILE__, __LINE__)
+/* For helpers that report their caller's line. */
+#define CHECK_AT(ok, what, line) check_record((ok), (what), __FILE__, (line))
+#define CHECK_STR_AT(got, want, line) check_str_at((got), (want), __FILE__, (line))
 
 static inline void check_record(int ok, const char *what, const char *file, int line)
 {
@@ -22,7 +25,7 @@ static inline void check_record(int ok, const char *what, const char *file, int 
 	fprintf(stderr, "%s:%d: FAILED: %s\n", file, line, what);
 }
 
-static inline void check_str(const char *got, const char *want, const char *file, int line)
+static inline void check_str_at(const char *got, const char *want, const char *file, int line)
 {
 	int ok = got && want ? strcmp(got, want) == 0 : got == want;
 	check_record(ok, "string equality", file, line);

@@ -8,29 +8,8 @@
 #include <string.h>
 
 #include "money.h"
+#include "check.h"
 #include "sbuf.h"
-
-static int passed, failed;
-
-static void check(bool ok, const char *what, int line)
-{
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL line %d: %s\n", line, what);
-}
-
-#define CHECK(cond) check((cond), #cond, __LINE__)
-
-static void check_str(const char *got, const char *want, int line)
-{
-	bool ok = strcmp(got, want) == 0;
-	check(ok, want, line);
-	if (!ok)
-		printf("  got:  %s\n  want: %s\n", got, want);
-}
 
 static money_t M(long long units)
 {
@@ -48,9 +27,9 @@ static void test_valid(void)
 					   "0x10", "5-", "1.0-5", "1..2", "1.2.3", "\xd0\xb6",
 					   "123456789012345678901234567890123", "inf", "nan" };
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-		check(money_valid(good[i]), good[i], __LINE__);
+		CHECK_AT(money_valid(good[i]), good[i], __LINE__);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		check(!money_valid(bad[i]), bad[i], __LINE__);
+		CHECK_AT(!money_valid(bad[i]), bad[i], __LINE__);
 	CHECK(!money_valid(NULL));
 }
 
@@ -58,7 +37,7 @@ static void expect_parse(bool db, const char *s, bool ok, long long units, int l
 {
 	money_t m = { 424242 };
 	bool got = db ? money_parse_db(s, &m) : money_parse(s, &m);
-	check(got == ok && m.units == (ok ? units : 424242), s ? s : "(NULL)", line);
+	CHECK_AT(got == ok && m.units == (ok ? units : 424242), s ? s : "(NULL)", line);
 	if (got != ok || m.units != (ok ? units : 424242))
 		printf("  got ok=%d units=%lld\n", got, m.units);
 }
@@ -212,7 +191,7 @@ static void expect_format(long long units, const char *want, int line)
 {
 	struct sbuf b = SBUF_INIT;
 	money_format(M(units), &b);
-	check_str(sbuf_str(&b), want, line);
+	CHECK_STR_AT(sbuf_str(&b), want, line);
 	sbuf_free(&b);
 }
 
@@ -246,10 +225,10 @@ static void expect_negate(const char *s, const char *want, int line)
 	sbuf_puts(&b, "[");
 	bool ok = money_negate_str(s, &b);
 	if (want) {
-		check(ok, "negate ok", line);
-		check_str(sbuf_str(&b) + 1, want, line);
+		CHECK_AT(ok, "negate ok", line);
+		CHECK_STR_AT(sbuf_str(&b) + 1, want, line);
 	} else {
-		check(!ok && strcmp(sbuf_str(&b), "[") == 0, "negate refused", line);
+		CHECK_AT(!ok && strcmp(sbuf_str(&b), "[") == 0, "negate refused", line);
 	}
 	sbuf_free(&b);
 }
@@ -276,7 +255,7 @@ static void expect_phpnum(double x, const char *want, int line)
 {
 	struct sbuf b = SBUF_INIT;
 	phpnum_format(x, &b);
-	check_str(sbuf_str(&b), want, line);
+	CHECK_STR_AT(sbuf_str(&b), want, line);
 	sbuf_free(&b);
 }
 
@@ -319,7 +298,7 @@ static void expect_gcvt(double x, int precision, char e, const char *want, int l
 {
 	struct sbuf b = SBUF_INIT;
 	phpnum_gcvt(x, precision, e, &b);
-	check_str(sbuf_str(&b), want, line);
+	CHECK_STR_AT(sbuf_str(&b), want, line);
 	sbuf_free(&b);
 }
 
@@ -363,6 +342,5 @@ int main(void)
 	test_negate();
 	test_phpnum();
 	test_gcvt_shortest();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_summary();
 }

@@ -6,31 +6,9 @@
 #include <string.h>
 
 #include "phpjson.h"
+#include "check.h"
 #include "sbuf.h"
 
-static int passed, failed;
-
-static void check(bool ok, const char *what, int line)
-{
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL line %d: %s\n", line, what);
-}
-
-#define CHECK(cond) check((cond), #cond, __LINE__)
-
-static void check_str(const char *got, const char *want, int line)
-{
-	bool ok = strcmp(got, want) == 0;
-	check(ok, want, line);
-	if (!ok)
-		printf("  got:  %s\n  want: %s\n", got, want);
-}
-
-#define CHECK_STR(got, want) check_str((got), (want), __LINE__)
 
 /* Prints item (PHP-array mode when php) and compares with want; want NULL
  * means the print must fail and leave the buffer untouched. */
@@ -40,11 +18,11 @@ static void expect_json(const cJSON *item, bool php, const char *want, int line)
 	sbuf_puts(&b, "<prefix>");
 	int rc = php ? phpjson_print_php(item, &b) : phpjson_print(item, &b);
 	if (!want) {
-		check(rc == -1 && strcmp(sbuf_str(&b), "<prefix>") == 0, "print fails, appends nothing",
+		CHECK_AT(rc == -1 && strcmp(sbuf_str(&b), "<prefix>") == 0, "print fails, appends nothing",
 		      line);
 	} else {
-		check(rc == 0, "print succeeds", line);
-		check_str(sbuf_str(&b) + 8, want, line);
+		CHECK_AT(rc == 0, "print succeeds", line);
+		CHECK_STR_AT(sbuf_str(&b) + 8, want, line);
 	}
 	sbuf_free(&b);
 }
@@ -58,11 +36,11 @@ static void expect_string(const char *s, size_t len, const char *want, int line)
 	struct sbuf b = SBUF_INIT;
 	int rc = phpjson_string(s, len, &b);
 	if (!want) {
-		check(rc == -1 && b.len == 0, "phpjson_string fails on invalid UTF-8", line);
+		CHECK_AT(rc == -1 && b.len == 0, "phpjson_string fails on invalid UTF-8", line);
 		expect_json(item, false, NULL, line);
 	} else {
-		check(rc == 0, "phpjson_string succeeds", line);
-		check_str(sbuf_str(&b), want, line);
+		CHECK_AT(rc == 0, "phpjson_string succeeds", line);
+		CHECK_STR_AT(sbuf_str(&b), want, line);
 		if (!memchr(s, '\0', len))
 			expect_json(item, false, want, line);
 	}
@@ -327,6 +305,5 @@ int main(void)
 	test_depth();
 	test_keys();
 	test_dbval();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_summary();
 }

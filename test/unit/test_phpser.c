@@ -8,26 +8,14 @@
 
 #include "phpjson.h"
 #include "phpser.h"
+#include "check.h"
 #include "sbuf.h"
 
-static int passed, failed;
-
-static void check(bool ok, const char *what, int line)
-{
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL line %d: %s\n", line, what);
-}
-
-#define CHECK(cond) check((cond), #cond, __LINE__)
 
 static void check_mem(const char *got, size_t got_len, const char *want, size_t want_len, int line)
 {
 	bool ok = got_len == want_len && memcmp(got, want, want_len) == 0;
-	check(ok, want, line);
+	CHECK_AT(ok, want, line);
 	if (!ok)
 		printf("  got:  %.*s\n  want: %.*s\n", (int)got_len, got, (int)want_len, want);
 }
@@ -477,6 +465,5 @@ int main(void)
 	test_many_keys();
 	test_round_trip();
 	test_mutations();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_summary();
 }
