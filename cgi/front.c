@@ -208,8 +208,8 @@ static void dispatch(struct req *r, const char *name, const char *serial)
 
 static char *read_serial(struct req *r, bool *err)
 {
-	return db_value(r->db, err, "SELECT `value` FROM `ubstats` WHERE `key`='ubid' ORDER BY `id` LIMIT 1",
-			"");
+	return db_value(r->db, err, "SELECT `value` FROM `ubstats` WHERE `key`=? ORDER BY `id` LIMIT 1", "s",
+			"ubid");
 }
 
 static void keyed_request(struct req *r, const char *key_raw)
