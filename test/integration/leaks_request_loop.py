@@ -64,6 +64,13 @@ QUERIES = [
     ("module=remoteapi&key=%s&action=usercash&login=nobody&summ=1,5" % h.SERIAL, b"ERROR:DIRTY_MONEY"),
     ("module=remoteapi&key=%s&action=usercash&login=nobody&summ=5&reqid=a%%20b" % h.SERIAL, b"ERROR:WRONG_REQID"),
     ("module=remoteapi&action=%FF", b"ERROR:BAD_QUERY_ENCODING"),
+    # handlers that load data, take locks and build JSON, on an idle database
+    ("module=remoteapi&key=%s&action=usercash&login=nobody&summ=5" % h.SERIAL, b"ERROR:WRONG_LOGIN"),
+    ("module=remoteapi&key=%s&action=vserviceschargefee&dryrun=1" % h.SERIAL, b"OK:SERVICE_CHARGE_FEE"),
+    ("module=remoteapi&key=%s&action=autofreeze&dryrun=1" % h.SERIAL, b"ERROR:NO_AUTOFREEZE_CASH_LIMIT"),
+    ("module=remoteapi&key=%s&action=getagentdata&param=nobody" % h.SERIAL, b"\r\n\r\n"),
+    ("module=remoteapi&key=%s&action=asterisk&number=0501234567&param=login" % h.SERIAL, b"ERROR: "),
+    ("module=remoteapi&key=%s&action=reset&param=nobody&reqid=leak-1" % h.SERIAL, b"ERROR:WRONG_LOGIN"),
     ("module=other", b"ERROR:UNKNOWN_MODULE"),
     ("", b"ERROR:UNKNOWN_MODULE"),
 ]
