@@ -47,7 +47,7 @@ void pon_signal_history(const struct config *cfg, const char *ident, const char 
 
 /* walk slots of one OLT (not every vendor uses every slot) */
 enum { B_SIG, B_MAC, B_DIST, B_ONU, B_DEREG, B_IFACE, B_FDB, B_IFDESCR, B_UNI, B_UPTIME, B_TEMP, B_CARDS, B_SN,
-       B_IFNAME, B_COUNT };
+       B_IFNAME, B_FDBVLAN, B_FDBMAC, B_COUNT };
 
 struct pon_walks {
 	struct cwalk *w;
@@ -84,6 +84,8 @@ struct pon_collector {
 
 /* NULL-name terminated */
 extern const struct pon_collector pon_zte_family[];
+extern const struct pon_collector pon_vsol_family[];
+extern const struct pon_collector pon_gcom_family[];
 
 int pon_add_walk(struct pon_walks *w, struct olt_run *o, int which, const char *oid);
 /* adds a walk not tied to a slot; returns its index */
@@ -94,5 +96,21 @@ char *pon_cleaned(const struct olt_run *o, const struct cwalk *w, int which, con
 void pon_rows_map(const char *text, struct omap *m, bool as_mac);
 /* uptime and temperature containers from the B_UPTIME / B_TEMP walks */
 void pon_system(const struct config *cfg, struct olt_run *o, const struct cwalk *w);
+
+/* PHP helpers of the PONProto-style collectors (lib/pon_vsol.c) */
+bool pon_php_empty(const char *s);
+/* explode('=', line)[k] untrimmed, or NULL */
+char *pon_raw_piece(const char *line, int k);
+/* the row with every blank PHP's list names removed */
+char *pon_no_ws(const char *s);
+/* PONProto::walkCleared: "<oid>.<oidpart>", the usual type prefixes, then
+ * rm1 and rm2 (either may be NULL) removed from the walk text */
+char *pon_walk_cleared(const struct olt_run *o, const struct cwalk *w, int which, const char *oid, const char *oidpart,
+		       const char *rm1, const char *rm2);
+/* every "index = value" row whose raw pieces are not empty(), trimmed */
+void pon_rows_nonempty(const char *text, struct omap *m);
+void pon_cust_descr_rows(const char *text, struct omap *cust);
+void pon_iface_join(const struct config *cfg, const struct olt_run *o, const struct omap *macs,
+		    const struct omap *names, const struct omap *cust, bool have_cust);
 
 #endif

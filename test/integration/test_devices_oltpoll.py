@@ -162,13 +162,14 @@ def test_oltpoll_herd_mode_and_unknown_collector():
     d.add_switch(5, "127.8.0.5", desc="OLT no community", snmp="", modelid=803)
     tdir = os.path.join(h.root, "config", "snmptemplates")
     # a vendor not ported yet
-    d.write(os.path.join(tdir, "ZTE_TEST"), '[define]\nDEVICE="V-SOL"\n[signal]\nSIGNALMODE="VSOL"\n')
+    d.write(os.path.join(tdir, "ZTE_TEST"),
+            '[define]\nDEVICE="Raisecom"\n[signal]\nSIGNALMODE="HAL"\nCOLLECTORNAME="PONRC5508GPSC"\n')
     with _agent(), h.config(alter=dict(PON, HERD_OF_PONIES="1")):
         body = h.api_text("action=oltpoll")
     # herd children never printed their lines
     assert body == "POLLING:3 127.8.0.3 - Hub\nPOLLING:4 127.8.0.4 - Z\nOK:OLTPOLL"
     log = _lines(d.read(d.exports("oltpoll.log")))
-    assert "OLT[4] | FATAL run PON HAL collector:PONVsol EX_HAL_COLLECTOR_NOT_EXISTS" in log
+    assert "OLT[4] | FATAL run PON HAL collector:PONRC5508GPSC EX_HAL_COLLECTOR_NOT_EXISTS" in log
     assert "OLT[3] | FINISHED: polled successfully" in log
     assert d.read(_pondata("signals", "3_OLTSIGNALS")).startswith("a:2:{")
 
@@ -414,6 +415,199 @@ def test_oltpoll_zte_c600_gpon():
     assert d.read(_pondata("temp", "10_OLTTEMPERATURE")) == "47"
     # an uptime answer without "(...)": PHP writes the missing piece as ""
     assert d.read(_pondata("uptime", "10_OLTUPTIME")) == ""
+
+
+# ------------------------------------------------------------------ V-SOL (PONVsol)
+# Expected containers follow PONVsol's rules applied to vsol.snmprec by hand:
+# ident = the MAC string as served, index = "<port>.<llid>", RX power from
+# the "(... dBm)" part of column 7, FDB LLIDs matched with PHP's loose ==
+# ("2.1" == "2.10"), the row of the ONU's own MAC skipped but counted.
+
+VIP = "127.8.11.3"
+VSOL_SUBTREES = [".1.3.6.1.4.1.37950"]
+VSOL_IDENTS = ["00:11:22:33:44:55", "00:11:22:33:44:AA", "00:11:22:33:cc:01", "00:11:22:33:dd:02"]
+
+
+def _ser(v):
+    """PHP serialize() of str / int / dict (keys as PHP would store them)."""
+    if isinstance(v, int):
+        return "i:%d;" % v
+    if isinstance(v, str):
+        return 's:%d:"%s";' % (len(v.encode()), v)
+    out = "a:%d:{" % len(v)
+    for k, x in v.items():
+        out += (_ser(k) if isinstance(k, int) else _ser(str(k))) + _ser(x)
+    return out + "}"
+
+
+def _vsol_setup(tpl, desc="OLT"):
+    _zte_setup(tpl, 811, 11, VIP)
+    h.exec("UPDATE switches SET `desc`=%s, location='Vsol' WHERE id=11", (desc,))
+    for ident in VSOL_IDENTS:
+        d.rm(_hist(ident))
+
+
+VSOL_COMMON = {
+    ("signals", "OLTSIGNALS"): _ser({"00:11:22:33:44:55": "-16.99", "00:11:22:33:dd:02": "-20.5"}),
+    ("onucache", "ONUINDEX"): _ser({"1.1": "00:11:22:33:44:55", "1.2": "00:11:22:33:44:AA",
+                                   "2.1": "00:11:22:33:cc:01", "2.10": "00:11:22:33:dd:02"}),
+    ("macdev", "ONUMACDEVINDEX"): _ser({"00:11:22:33:44:55": "1.1", "00:11:22:33:44:AA": "1.2",
+                                       "00:11:22:33:cc:01": "2.1", "00:11:22:33:dd:02": "2.10"}),
+    ("dist", "OLTDISTANCE"): _ser({"00:11:22:33:44:55": "120", "00:11:22:33:44:AA": "0",
+                                  "00:11:22:33:dd:02": "3500"}),
+    ("iface", "ONUINTERFACE"): _ser({"00:11:22:33:44:55": "EPON0/1 / 1:1", "00:11:22:33:44:AA": "EPON0/1 / 1:2",
+                                    "00:11:22:33:cc:01": "EPON0/2 / 2:1", "00:11:22:33:dd:02": "EPON0/2 / 2:10"}),
+    # PHP strips every blank of the row, the description's too
+    ("iface", "OLTINTERFACEDESCR"): _ser({"EPON0/1 / 1": "StreetA", "EPON0/2 / 2": ""}),
+    ("dereg", "ONUDEREGS"): _ser({"00:11:22:33:44:55": '<font color="#FF4400">Power off</font >',
+                                 "00:11:22:33:44:AA": '<font color="#F80000">Wire down</font >',
+                                 "00:11:22:33:cc:01": '<font color="#000000">Unknown</font >'}),
+}
+
+
+def _fdb(mac, vlan):
+    return {"mac": mac, "vlan": vlan}
+
+
+def test_oltpoll_vsol():
+    _vsol_setup("V_SOL_V1600D")
+    with d.Agent([VIP], os.path.join(d.HERE, "vsol.snmprec"), VSOL_SUBTREES), h.config(alter=PON):
+        body = h.api_text("action=oltpoll")
+    assert _lines(body) == [
+        "POLLING:11 127.8.11.3 - Vsol",
+        "OLT[11] | STARTING: polling",
+        'OLT[11] | Using device SNMP template "V-Solution OLT V1600D"',
+        'OLT[11] | Template mode:"HAL" collector name:"PONVsol"',
+        'OLT[11] | Polling prepare using PON HAL collector:"PONVsol" with parameters OLT ID: 11 IP:127.8.11.3',
+        "OLT[11] | RUNNING: PON HAL collector method:PONVsol->collect",
+        "OLT[11] | COMPLETED: PON HAL collector method:PONVsol->collect",
+        "OLT[11] | FINISHED: polled successfully",
+        "OK:OLTPOLL"], body
+    for (sub, ext), want in VSOL_COMMON.items():
+        assert d.read(_pondata(sub, "11_" + ext)) == want, (sub, ext, d.read(_pondata(sub, "11_" + ext)))
+    assert d.read(_pondata("fdb", "11_OLTFDB")) == _ser({
+        "00:11:22:33:44:55": {1: _fdb("00:aa:bb:cc:dd:01", "100"), 2: _fdb("00:aa:bb:cc:dd:02", "")},
+        "00:11:22:33:cc:01": {0: _fdb("00:aa:bb:cc:dd:03", "200")},
+        "00:11:22:33:dd:02": {0: _fdb("00:aa:bb:cc:dd:03", "200")}})
+    assert d.read(_pondata("temp", "11_OLTTEMPERATURE")) == "41"
+    assert re.fullmatch(r"(\d+ days?, )?\d+:\d\d:\d\d\.\d\d", d.read(_pondata("uptime", "11_OLTUPTIME")))
+    # ONUs with an optics row get history; no RX dBm -> the offline level
+    assert [_hist_levels(m) for m in VSOL_IDENTS] == [["-16.99"], ["-9000"], ["-9000"], ["-20.5"]]
+    assert json.loads(d.read(_pondata("races", "PONYRUN_11")))["finished"] == 1
+
+
+def test_oltpoll_vsol_l_series_offline_level():
+    _vsol_setup("V_SOL_V1600D_L")
+    with d.Agent([VIP], os.path.join(d.HERE, "vsol.snmprec"), VSOL_SUBTREES), \
+            h.config(alter=dict(PON, PON_ONU_OFFLINE_SIGNAL="-77")):
+        assert h.api_text("action=oltpoll").endswith("FINISHED: polled successfully\nOK:OLTPOLL")
+    for (sub, ext), want in VSOL_COMMON.items():
+        assert d.read(_pondata(sub, "11_" + ext)) == want, (sub, ext)
+    # V1600D_L: FDB rows by position; a position without a MAC row keeps ""
+    assert d.read(_pondata("fdb", "11_OLTFDB")) == _ser({
+        "00:11:22:33:44:55": {0: _fdb("00:aa:bb:cc:dd:11", "10"), 1: _fdb("", "30")},
+        "00:11:22:33:44:AA": {0: _fdb("00:aa:bb:cc:dd:12", "20")}})
+    assert [_hist_levels(m) for m in VSOL_IDENTS] == [["-16.99"], ["-77"], ["-77"], ["-20.5"]]
+
+
+def test_oltpoll_vsol_nofdb_and_no_onus():
+    _vsol_setup("V_SOL_V1600D", desc="OLT NOFDBQUERY")
+    with d.Agent([VIP], os.path.join(d.HERE, "vsol.snmprec"), VSOL_SUBTREES), h.config(alter=PON):
+        assert h.api_text("action=oltpoll").endswith("FINISHED: polled successfully\nOK:OLTPOLL")
+    assert d.read(_pondata("fdb", "11_OLTFDB")) is None
+    assert d.read(_pondata("signals", "11_OLTSIGNALS")) == VSOL_COMMON[("signals", "OLTSIGNALS")]
+    # an agent without the vendor tree: snmpwalk's "No Such Object" line has
+    # an index and a value, so PHP's parser takes it for an ONU, and so do we
+    _vsol_setup("V_SOL_V1600D")
+    with d.Agent([VIP]), h.config(alter=PON):
+        assert h.api_text("action=oltpoll").endswith("FINISHED: polled successfully\nOK:OLTPOLL")
+    oid, nso = ".1.3.6.1.4.1.37950.1.1.5.12.1.25.1.5", "No Such Object available on this agent at this OID"
+    assert d.read(_pondata("onucache", "11_ONUINDEX")) == _ser({oid: nso})
+    assert d.read(_pondata("iface", "11_ONUINTERFACE")) == _ser({nso: oid.replace(".", ":")})
+    assert d.read(_pondata("signals", "11_OLTSIGNALS")) == "a:0:{}"
+    assert d.read(_pondata("fdb", "11_OLTFDB")) == "a:0:{}"
+    # an OLT that does not answer at all: no MAC rows, nothing written
+    _vsol_setup("V_SOL_V1600D")
+    with h.config(alter=PON):
+        assert h.api_text("action=oltpoll").endswith("FINISHED: polled successfully\nOK:OLTPOLL")
+    assert glob.glob(os.path.join(h.root, "exports", "pondata", "*", "11_*")) == []
+    assert json.loads(d.read(_pondata("races", "PONYRUN_11")))["finished"] == 1
+
+# ------------------------------------------------------------------ GCOM (PONGCOMEL5610 / PONGCOMGL5610)
+# Expected containers follow the GCOM collectors' rules applied to
+# gcom.snmprec by hand: signals rounded to 2 places (PHP floats), ifIndex 9 =
+# PON port 1, FDB entries keyed by the index's first 3 and last characters.
+
+GIP = "127.8.11.4"
+GCOM_SUBTREES = [".1.3.6.1.4.1.13464", ".1.3.6.1.2.1.2.2.1.2"]
+GCOM_IDENTS = ["00:11:22:33:44:55", "00:11:22:33:44:aa", "00:11:22:33:cc:01", "GCOM1234ABCD", "GCOM0000FFFF"]
+WIRE, POWER, UNKNOWN = ('<font color="#F80000">Wire down</font >', '<font color="#FF4400">Power off</font >',
+                        '<font color="#000000">Unknown</font >')
+
+
+def _gcom_setup(tpl, desc="OLT"):
+    _zte_setup(tpl, 812, 12, GIP)
+    h.exec("UPDATE switches SET `desc`=%s, location='Gcom' WHERE id=12", (desc,))
+    for ident in GCOM_IDENTS:
+        d.rm(_hist(ident))
+
+
+def _gcom_agent():
+    return d.Agent([GIP], os.path.join(d.HERE, "gcom.snmprec"), GCOM_SUBTREES)
+
+
+def test_oltpoll_gcom_epon():
+    _gcom_setup("GCOM_EL5610_EPON")
+    with _gcom_agent(), h.config(alter=PON):
+        body = h.api_text("action=oltpoll")
+    assert _lines(body)[4:] == [
+        'OLT[12] | Polling prepare using PON HAL collector:"PONGCOMEL5610" with parameters OLT ID: 12 IP:127.8.11.4',
+        "OLT[12] | RUNNING: PON HAL collector method:PONGCOMEL5610->collect",
+        "OLT[12] | COMPLETED: PON HAL collector method:PONGCOMEL5610->collect",
+        "OLT[12] | FINISHED: polled successfully",
+        "OK:OLTPOLL"], body
+    m1, m2, m3 = GCOM_IDENTS[:3]
+    assert d.read(_pondata("signals", "12_OLTSIGNALS")) == \
+        'a:2:{s:17:"00:11:22:33:44:55";d:-21.46;s:17:"00:11:22:33:44:aa";d:0;}'
+    assert d.read(_pondata("onucache", "12_ONUINDEX")) == _ser({"1.1": m1, "1.2": m2, "2.1": m3})
+    assert d.read(_pondata("macdev", "12_ONUMACDEVINDEX")) == _ser({m1: "1.1", m2: "1.2", m3: "2.1"})
+    assert d.read(_pondata("dist", "12_OLTDISTANCE")) == _ser({m1: "1500", m3: "20"})
+    assert d.read(_pondata("iface", "12_ONUINTERFACE")) == \
+        _ser({m1: "EPON0/1 / 1:1", m2: "EPON0/1 / 1:2", m3: "EPON0/2 / 2:1"})
+    assert d.read(_pondata("iface", "12_OLTINTERFACEDESCR")) == "a:0:{}"
+    assert d.read(_pondata("dereg", "12_ONUDEREGS")) == _ser({m1: POWER, m2: WIRE, m3: UNKNOWN})
+    assert d.read(_pondata("fdb", "12_OLTFDB")) == _ser({
+        m1: {1: _fdb("00:aa:bb:cc:dd:01", "100"), 2: _fdb("00:aa:bb:cc:dd:02", "")},
+        m3: {1: _fdb("00:aa:bb:cc:dd:03", "200")}})
+    assert d.read(_pondata("unioperstats", "12_UNIOPERSTATS")) == _ser({m1: {"eth2": "2"}, m3: {"eth1": "1"}})
+    assert re.fullmatch(r"(\d+ days?, )?\d+:\d\d:\d\d\.\d\d", d.read(_pondata("uptime", "12_OLTUPTIME")))
+    assert d.read(_pondata("temp", "12_OLTTEMPERATURE")) is None
+    assert [_hist_levels(m) for m in GCOM_IDENTS[:3]] == [["-21.46"], ["-9000"], ["-9000"]]
+
+
+def test_oltpoll_gcom_gpon_nofdb():
+    _gcom_setup("GCOM_GL5610_GPON")
+    with _gcom_agent(), h.config(alter=PON):
+        assert h.api_text("action=oltpoll").endswith("FINISHED: polled successfully\nOK:OLTPOLL")
+    a, b = GCOM_IDENTS[3:]
+    # SERIAL_CASE_MODE 2 upper-cases the serials
+    assert d.read(_pondata("signals", "12_OLTSIGNALS")) == \
+        'a:2:{s:12:"GCOM1234ABCD";d:-18.5;s:12:"GCOM0000FFFF";d:-27.33;}'
+    assert d.read(_pondata("onucache", "12_ONUINDEX")) == _ser({"1.1": a, "1.2": b})
+    assert d.read(_pondata("dist", "12_OLTDISTANCE")) == _ser({a: "900"})
+    # ifDescr rows keep their OID ("0." chassis part not found): no port names
+    assert d.read(_pondata("iface", "12_ONUINTERFACE")) == _ser({a: "1:1", b: "1:2"})
+    assert d.read(_pondata("iface", "12_OLTINTERFACEDESCR")) == "a:0:{}"
+    assert d.read(_pondata("dereg", "12_ONUDEREGS")) == _ser({a: POWER, b: WIRE})
+    assert d.read(_pondata("fdb", "12_OLTFDB")) == _ser({a: {5: _fdb("00:aa:bb:cc:dd:05", "300")}})
+    assert d.read(_pondata("unioperstats", "12_UNIOPERSTATS")) == _ser({a: {"eth1": "1"}})
+    assert [_hist_levels(m) for m in (a, b)] == [["-18.5"], ["-27.33"]]
+    # NOFDBQUERY: no FDB container
+    _gcom_setup("GCOM_GL5610_GPON", desc="OLT NOFDBQUERY")
+    with _gcom_agent(), h.config(alter=PON):
+        assert h.api_text("action=oltpoll").endswith("FINISHED: polled successfully\nOK:OLTPOLL")
+    assert d.read(_pondata("fdb", "12_OLTFDB")) is None
+    assert d.read(_pondata("dereg", "12_ONUDEREGS")) == _ser({a: POWER, b: WIRE})
 
 
 if __name__ == "__main__":
