@@ -135,10 +135,8 @@ void ast_setcredit(struct req *r, struct ast *a)
 		reply_text(r, "ASTERISK CREDIT NOT AVAILABLE: CREDIT IS CURRENTLY ACTIVE");
 		return;
 	}
-	if (!billing_unit_begin(r)) {
-		reply_db_error(r);
+	if (!billing_unit_begin(r))
 		return;
-	}
 	billing_unit_end(r, sc_apply(r, a, money, days, check));
 }
 
@@ -210,9 +208,7 @@ void ast_paycardpay(struct req *r, struct ast *a)
 	} else if (!money_valid(db_cell(&card, 0, 1))) {
 		reply_text(r, "ERROR:DIRTY_MONEY");
 	} else if (billing_is_direct(r->cfg)) {
-		if (!billing_unit_begin(r))
-			reply_db_error(r);
-		else
+		if (billing_unit_begin(r))
 			billing_unit_end(r, card_pay(r, a, serial, db_cell(&card, 0, 0), db_cell(&card, 0, 1)));
 	} else if (!card_pay(r, a, serial, db_cell(&card, 0, 0), db_cell(&card, 0, 1))) {
 		/* Stargazer refused after the claim: give the card back */
@@ -250,10 +246,8 @@ void ast_setpause(struct req *r, struct ast *a)
 			return;
 		}
 	}
-	if (!billing_unit_begin(r)) {
-		reply_db_error(r);
+	if (!billing_unit_begin(r))
 		return;
-	}
 	bool ok = billing_set(r, a->login, BF_PASSIVE, "1") == 0;
 	if (ok) {
 		char text[200];
@@ -275,10 +269,8 @@ void ast_setunpause(struct req *r, struct ast *a)
 		sbuf_free(&text);
 		return;
 	}
-	if (!billing_unit_begin(r)) {
-		reply_db_error(r);
+	if (!billing_unit_begin(r))
 		return;
-	}
 	bool ok = billing_set(r, a->login, BF_PASSIVE, "0") == 0;
 	if (ok) {
 		sbuf_printf(&text, "ASTERISK UNPAUSE SUCCESSFUL FOR  %s FROM MOBILE: %s", a->login, a->number);

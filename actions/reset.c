@@ -15,10 +15,8 @@ void cmd_reset(struct req *r)
 	if (!billing_require_user(r, login))
 		return;
 	/* direct backend: the toggle pair and its weblog commit once */
-	if (!billing_unit_begin(r)) {
-		reply_db_error(r);
+	if (!billing_unit_begin(r))
 		return;
-	}
 	if (billing_reset(r, login) != 0) {
 		billing_unit_end(r, false);
 		reply_text(r, "ERROR:BILLING_CORE");

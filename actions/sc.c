@@ -55,10 +55,8 @@ void cmd_sc(struct req *r)
 	if (!billing_require_user(r, login))
 		return;
 	/* direct backend: credit, expiry and fee commit together */
-	if (!billing_unit_begin(r)) {
-		reply_db_error(r);
+	if (!billing_unit_begin(r))
 		return;
-	}
 	sc_apply(r, login, credit, expire, fee, atol(ct));
 	billing_unit_end(r, strcmp(sbuf_str(&r->reply.body), "SC:OK") == 0);
 }

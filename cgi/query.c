@@ -5,17 +5,6 @@
 #include "sbuf.h"
 #include "util.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* urldecode(): '+' is a space, %XX a byte, a malformed % stays literal. */
 static void urldecode(const char *s, size_t len, struct sbuf *out)
 {
@@ -25,8 +14,8 @@ static void urldecode(const char *s, size_t len, struct sbuf *out)
 		int hi, lo;
 		if (s[i] == '+')
 			sbuf_putc(out, ' ');
-		else if (s[i] == '%' && i + 2 < len && (hi = hexval(s[i + 1])) >= 0 &&
-			 (lo = hexval(s[i + 2])) >= 0) {
+		else if (s[i] == '%' && i + 2 < len && (hi = hex_digit(s[i + 1])) >= 0 &&
+			 (lo = hex_digit(s[i + 2])) >= 0) {
 			sbuf_putc(out, (char)(hi * 16 + lo));
 			i += 2;
 		} else

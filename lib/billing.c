@@ -277,6 +277,8 @@ bool billing_unit_begin(struct req *r)
 	if (!billing_is_direct(r->cfg) || db_in_transaction(r->db))
 		return true;
 	r->unit_tx = db_begin(r->db) == 0;
+	if (!r->unit_tx)
+		reply_db_error(r);
 	return r->unit_tx;
 }
 

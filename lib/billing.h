@@ -42,7 +42,8 @@ bool billing_require_user(struct req *r, const char *login);
 
 /* One account change of several steps as one unit: with the direct
  * backend a transaction (joining the caller's when one is open), with Stargazer
- * nothing to open, as its changes cannot be rolled back.
+ * nothing to open, as its changes cannot be rolled back. A failed begin
+ * replies ERROR:DB and returns false.
  * billing_unit_end(r, ok) commits when ok, else rolls back; a failed
  * commit replies ERROR:DB and returns false. */
 bool billing_unit_begin(struct req *r);

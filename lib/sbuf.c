@@ -109,17 +109,6 @@ void sbuf_truncate_chars(struct sbuf *b, size_t max)
 	}
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 void sbuf_add_stripcslashes(struct sbuf *b, const char *s, size_t len)
 {
 	static const char simple[] = "ntravbf", meaning[] = "\n\t\r\a\v\b\f";

@@ -85,6 +85,17 @@ char *str_trim(char *s)
 	return s;
 }
 
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 bool str_is_digits(const char *s)
 {
 	if (!s || !*s)

@@ -25,6 +25,9 @@ void vf_filter(char *s);
 /* Trims ASCII whitespace at both ends, in place; returns s. */
 char *str_trim(char *s);
 
+/* The value of one hex digit, or -1. */
+int hex_digit(char c);
+
 bool str_is_digits(const char *s);        /* non-empty, 0-9 only */
 bool str_has_prefix(const char *s, const char *prefix);
 

@@ -19,14 +19,6 @@ CREATE TABLE IF NOT EXISTS `callshist` (
   KEY `login` (`login`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8;
 
-CREATE TABLE IF NOT EXISTS `zbssclog` (
-  `id` int NOT NULL AUTO_INCREMENT,
-  `date` datetime NOT NULL,
-  `login` varchar(255) DEFAULT NULL,
-  PRIMARY KEY (`id`),
-  KEY `date` (`date`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8;
-
 CREATE TABLE IF NOT EXISTS `cardbrute` (
   `id` int NOT NULL AUTO_INCREMENT,
   `serial` varchar(255) NOT NULL,
@@ -58,28 +50,6 @@ CREATE TABLE IF NOT EXISTS `wdycinfo` (
   PRIMARY KEY (`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8;
 
-CREATE TABLE IF NOT EXISTS `frozen_charge_days` (
-  `id` int NOT NULL AUTO_INCREMENT,
-  `login` varchar(255) NOT NULL,
-  `freeze_days_amount` smallint NOT NULL DEFAULT '0',
-  `freeze_days_used` smallint NOT NULL DEFAULT '0',
-  `last_freeze_charge_dt` datetime NOT NULL,
-  `work_days_restore` smallint NOT NULL DEFAULT '0',
-  `days_worked` smallint NOT NULL DEFAULT '0',
-  `last_workdays_upd_dt` datetime NOT NULL,
-  PRIMARY KEY (`id`),
-  UNIQUE KEY `login` (`login`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8;
-
-CREATE TABLE IF NOT EXISTS `cfitems` (
-  `id` int NOT NULL AUTO_INCREMENT,
-  `typeid` int NOT NULL,
-  `login` varchar(255) NOT NULL,
-  `content` text NOT NULL,
-  PRIMARY KEY (`id`),
-  KEY `login` (`login`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8;
-
 CREATE TABLE IF NOT EXISTS `address_extended` (
   `id` int NOT NULL AUTO_INCREMENT,
   `login` varchar(50) NOT NULL,
@@ -108,3 +78,5 @@ CREATE TABLE IF NOT EXISTS `op_denied` (
 CREATE VIEW IF NOT EXISTS `op_customers` (`realid`, `virtualid`) AS
   SELECT `users`.`login`, CRC32(`users`.`login`) FROM `users`
   LEFT JOIN `op_denied` ON `users`.`login` = `op_denied`.`login` WHERE `op_denied`.`login` IS NULL;
+
+-- zbssclog, frozen_charge_days and cfitems are in ubapi-charges.sql (loaded first).
