@@ -86,6 +86,8 @@ struct pon_collector {
 extern const struct pon_collector pon_zte_family[];
 extern const struct pon_collector pon_vsol_family[];
 extern const struct pon_collector pon_gcom_family[];
+extern const struct pon_collector pon_stels_family[];
+extern const struct pon_collector pon_bdcomgp_family[];
 
 int pon_add_walk(struct pon_walks *w, struct olt_run *o, int which, const char *oid);
 /* adds a walk not tied to a slot; returns its index */

@@ -609,6 +609,184 @@ def test_oltpoll_gcom_gpon_nofdb():
     assert d.read(_pondata("fdb", "12_OLTFDB")) is None
     assert d.read(_pondata("dereg", "12_ONUDEREGS")) == _ser({a: POWER, b: WIRE})
 
+# ------------------------------------------------------------------ Stels FD11xx (PONStels11)
+# Expected containers follow PONStels11's rules applied to stels.snmprec by
+# hand: ONU key "<port>:<index>", RX = round(10*log10(raw) - OFFSET, 2),
+# DOWNVALUE or an empty()/"0" raw value -> Offline, FDB LLIDs matched per
+# port, the ONU's own MAC skipped, a VLAN of "0" kept as "".
+
+SIP = "127.8.12.3"
+STELS_SUBTREES = [".1.3.6.1.4.1.34592"]
+STELS_IDENTS = ["00:11:22:33:44:55", "00:11:22:33:44:aa", "00:11:22:33:cc:01", "00:11:22:33:dd:02"]
+
+
+def _stels_setup(desc="OLT", text=None):
+    _zte_setup("STELS_FD1XX_TEST", 813, 13, SIP, text)
+    h.exec("UPDATE switches SET `desc`=%s, location='Stels' WHERE id=13", (desc,))
+    for ident in STELS_IDENTS:
+        d.rm(_hist(ident))
+
+
+def _stels_agent():
+    return d.Agent([SIP], os.path.join(d.HERE, "stels.snmprec"), STELS_SUBTREES)
+
+
+def _stels_common():
+    m1, m2, m3, m4 = STELS_IDENTS
+    return {
+        ("signals", "OLTSIGNALS"): ('a:4:{s:17:"00:11:22:33:44:55";d:-20;s:17:"00:11:22:33:44:aa";s:7:"Offline";'
+                                   's:17:"00:11:22:33:cc:01";s:7:"Offline";s:17:"00:11:22:33:dd:02";d:-23.01;}'),
+        ("onucache", "ONUINDEX"): _ser({"1:1": m1, "1:2": m2, "2:1": m3, "2:10": m4}),
+        ("macdev", "ONUMACDEVINDEX"): _ser({m1: "1:1", m2: "1:2", m3: "2:1", m4: "2:10"}),
+        ("iface", "ONUINTERFACE"): _ser({m1: "pon0/0/1:1", m2: "pon0/0/1:2", m3: "pon0/0/2:1", m4: "pon0/0/2:10"}),
+        ("dist", "OLTDISTANCE"): _ser({m1: "1200", m4: "35"}),
+        ("dereg", "ONUDEREGS"): _ser({m1: "power off", m3: "wire down"}),
+    }
+
+
+def test_oltpoll_stels11():
+    _stels_setup()
+    with _stels_agent(), h.config(alter=PON):
+        body = h.api_text("action=oltpoll")
+    assert _lines(body) == [
+        "POLLING:13 127.8.12.3 - Stels",
+        "OLT[13] | STARTING: polling",
+        'OLT[13] | Using device SNMP template "Stels FD11XX test OLT"',
+        'OLT[13] | Template mode:"HAL" collector name:"PONStels11"',
+        'OLT[13] | Polling prepare using PON HAL collector:"PONStels11" with parameters OLT ID: 13 IP:127.8.12.3',
+        "OLT[13] | RUNNING: PON HAL collector method:PONStels11->collect",
+        "OLT[13] | COMPLETED: PON HAL collector method:PONStels11->collect",
+        "OLT[13] | FINISHED: polled successfully",
+        "OK:OLTPOLL"], body
+    for (sub, ext), want in _stels_common().items():
+        assert d.read(_pondata(sub, "13_" + ext)) == want, (sub, ext, d.read(_pondata(sub, "13_" + ext)))
+    m1, m2, m3, m4 = STELS_IDENTS
+    assert d.read(_pondata("fdb", "13_OLTFDB")) == _ser({
+        m1: {1: _fdb("00:aa:bb:cc:dd:01", "100"), 2: _fdb("00:aa:bb:cc:dd:02", "")},
+        m2: {},
+        m4: {4: _fdb("00:aa:bb:cc:dd:03", "200")}})
+    assert d.read(_pondata("temp", "13_OLTTEMPERATURE")) == "38"
+    assert re.fullmatch(r"(\d+ days?, )?\d+:\d\d:\d\d\.\d\d", d.read(_pondata("uptime", "13_OLTUPTIME")))
+    assert d.read(_pondata("iface", "13_OLTINTERFACEDESCR")) is None
+    assert [_hist_levels(m) for m in STELS_IDENTS] == [["-20"], ["-9000"], ["-9000"], ["-23.01"]]
+    assert json.loads(d.read(_pondata("races", "PONYRUN_13")))["finished"] == 1
+
+
+def test_oltpoll_stels11_legacy_mode_nofdb_and_unreachable():
+    # SIGNALMODE="STELSFD" is PONStels11->collect; NOFDBQUERY: no FDB walk
+    text = _template_set(d.read(os.path.join(d.HERE, "templates", "STELS_FD1XX_TEST")),
+                         "signal", "SIGNALMODE", "STELSFD")
+    _stels_setup(desc="OLT NOFDBQUERY", text=text)
+    with _stels_agent(), h.config(alter=dict(PON, PON_ONU_OFFLINE_SIGNAL="-77")):
+        body = h.api_text("action=herd&oltid=13")
+    assert "OLT[13] | RUNNING: PON HAL collector method:PONStels11->collect" in _lines(body), body
+    assert body.endswith("FINISHED: polled successfully\nOK:HERD"), body
+    for (sub, ext), want in _stels_common().items():
+        assert d.read(_pondata(sub, "13_" + ext)) == want, (sub, ext)
+    assert d.read(_pondata("fdb", "13_OLTFDB")) is None
+    assert [_hist_levels(m) for m in STELS_IDENTS] == [["-20"], ["-77"], ["-77"], ["-23.01"]]
+    # an OLT that does not answer: no ONU rows, only the FDB container (PHP
+    # writes it unconditionally) is rewritten empty
+    _stels_setup()
+    with h.config(alter=dict(PON, SNMPWALK_PATH='"/usr/bin/snmpwalk -On -v2c -t 0.2 -r 0"')):
+        assert h.api_text("action=oltpoll").endswith("FINISHED: polled successfully\nOK:OLTPOLL")
+    assert sorted(os.path.relpath(p, os.path.join(h.root, "exports", "pondata"))
+                  for p in glob.glob(os.path.join(h.root, "exports", "pondata", "*", "13_*"))) == ["fdb/13_OLTFDB"]
+    assert d.read(_pondata("fdb", "13_OLTFDB")) == "a:0:{}"
+
+# ------------------------------------------------------------------ BDCOM GP3608 (PONBdcomGP)
+# Expected containers follow PONBdcomGP's rules applied to bdcomgp.snmprec by
+# hand: ident = serial (SERIAL_CASE_MODE for signals / MAC index /
+# interfaces, always lower-case for the ONU index, distances, deregs, UNI),
+# RX / OFFSET (an int when exact), distance "<m>.<dm>", FDB entries numbered
+# by the MAC's last byte.
+
+BGIP = "127.8.12.4"
+BDCOMGP_SUBTREES = [".1.3.6.1.4.1.3320", ".1.3.6.1.2.1.2.2.1.2", ".1.3.6.1.2.1.2.2.1.8", ".1.3.6.1.2.1.17.7.1.2.2"]
+BDCOMGP_SERIALS = ["gpon00000001", "gpon00000002", "gpon000000ab", "gpon00000023"]
+
+
+def _bdcomgp_setup(desc="OLT", text=None):
+    _zte_setup("BDCOM_GP3608_TEST", 814, 14, BGIP, text)
+    h.exec("UPDATE switches SET `desc`=%s, location='Gp' WHERE id=14", (desc,))
+    for ident in BDCOMGP_SERIALS + [x.upper() for x in BDCOMGP_SERIALS]:
+        d.rm(_hist(ident))
+
+
+def _bdcomgp_agent():
+    return d.Agent([BGIP], os.path.join(d.HERE, "bdcomgp.snmprec"), BDCOMGP_SUBTREES)
+
+
+def _bdcomgp_lower_common():
+    s1, s2, s3, s4 = BDCOMGP_SERIALS
+    return {
+        ("onucache", "ONUINDEX"): _ser({20: s1, 21: s2, 22: s3, 23: s4}),
+        ("dist", "OLTDISTANCE"): _ser({s1: "1234.5", s2: 0, s3: ".7"}),
+        ("dereg", "ONUDEREGS"): _ser({s1: '<font color="#6500FF">Power off</font >',
+                                     s2: '<font color="#F80000">Wire down</font >',
+                                     s3: '<font color="#000000">Unknown reason</font >'}),
+        ("iface", "OLTINTERFACEDESCR"): "a:0:{}",
+    }
+
+
+def test_oltpoll_bdcomgp():
+    _bdcomgp_setup()
+    with _bdcomgp_agent(), h.config(alter=dict(PON, PON_ONU_UNI_STATUS_ENABLED="1")):
+        body = h.api_text("action=oltpoll")
+    assert _lines(body) == [
+        "POLLING:14 127.8.12.4 - Gp",
+        "OLT[14] | STARTING: polling",
+        'OLT[14] | Using device SNMP template "BDCOM GP3608 test OLT"',
+        'OLT[14] | Template mode:"HAL" collector name:"PONBdcomGP"',
+        'OLT[14] | Polling prepare using PON HAL collector:"PONBdcomGP" with parameters OLT ID: 14 IP:127.8.12.4',
+        "OLT[14] | RUNNING: PON HAL collector method:PONBdcomGP->collect",
+        "OLT[14] | COMPLETED: PON HAL collector method:PONBdcomGP->collect",
+        "OLT[14] | FINISHED: polled successfully",
+        "OK:OLTPOLL"], body
+    s1, s2, s3, s4 = BDCOMGP_SERIALS
+    want = dict(_bdcomgp_lower_common())
+    want[("signals", "OLTSIGNALS")] = ('a:4:{s:12:"gpon00000001";d:-21.5;s:12:"gpon00000002";s:7:"Offline";'
+                                      's:12:"gpon000000ab";i:-20;s:12:"gpon00000023";s:4:"Fail";}')
+    want[("macdev", "ONUMACDEVINDEX")] = _ser({s1: 20, s2: 21, s3: 22, s4: 23})
+    # snmpwalk quotes these names and PONBdcomGP keeps the quotes
+    want[("iface", "ONUINTERFACE")] = _ser({s1: '"GPON0/1:1"', s2: '"GPON0/1:2"', s3: '"GPON0/2:1"',
+                                           s4: '"GPON0/2:2"'})
+    want[("unioperstats", "UNIOPERSTATS")] = _ser({s1: {"eth1": 1}, s2: {"eth1": 0}, s3: {"eth1": 1}})
+    want[("fdb", "OLTFDB")] = _ser({
+        s1: {1: _fdb("00:aa:bb:cc:dd:01", "100"), 2: _fdb("00:aa:bb:cc:dd:02", "100")},
+        s3: {3: _fdb("00:aa:bb:cc:dd:03", "200")}})
+    for (sub, ext), w in want.items():
+        assert d.read(_pondata(sub, "14_" + ext)) == w, (sub, ext, d.read(_pondata(sub, "14_" + ext)))
+    assert d.read(_pondata("temp", "14_OLTTEMPERATURE")) == "45"
+    assert re.fullmatch(r"(\d+ days?, )?\d+:\d\d:\d\d\.\d\d", d.read(_pondata("uptime", "14_OLTUPTIME")))
+    assert [_hist_levels(m) for m in BDCOMGP_SERIALS] == [["-21.5"], ["-9000"], ["-20"], ["Fail"]]
+    assert json.loads(d.read(_pondata("races", "PONYRUN_14")))["finished"] == 1
+
+
+def test_oltpoll_bdcomgp_legacy_mode_case_nofdb():
+    # SIGNALMODE="GPBDCOM" is PONBdcomGP->collect; SERIAL_CASE_MODE 2
+    # upper-cases only the MAC-index idents; UNI status off: no container
+    text = d.read(os.path.join(d.HERE, "templates", "BDCOM_GP3608_TEST"))
+    text = _template_set(text, "signal", "SIGNALMODE", "GPBDCOM")
+    text = _template_set(text, "misc", "SERIAL_CASE_MODE", "2")
+    _bdcomgp_setup(desc="OLT NOFDBQUERY", text=text)
+    with _bdcomgp_agent(), h.config(alter=dict(PON, PON_ONU_OFFLINE_SIGNAL="-77")):
+        body = h.api_text("action=herd&oltid=14")
+    assert "OLT[14] | RUNNING: PON HAL collector method:PONBdcomGP->collect" in _lines(body), body
+    assert body.endswith("FINISHED: polled successfully\nOK:HERD"), body
+    S1, S2, S3, S4 = [x.upper() for x in BDCOMGP_SERIALS]
+    for (sub, ext), w in _bdcomgp_lower_common().items():
+        assert d.read(_pondata(sub, "14_" + ext)) == w, (sub, ext)
+    assert d.read(_pondata("signals", "14_OLTSIGNALS")) == \
+        ('a:4:{s:12:"GPON00000001";d:-21.5;s:12:"GPON00000002";s:7:"Offline";'
+         's:12:"GPON000000AB";i:-20;s:12:"GPON00000023";s:4:"Fail";}')
+    assert d.read(_pondata("macdev", "14_ONUMACDEVINDEX")) == _ser({S1: 20, S2: 21, S3: 22, S4: 23})
+    assert d.read(_pondata("iface", "14_ONUINTERFACE")) == \
+        _ser({S1: '"GPON0/1:1"', S2: '"GPON0/1:2"', S3: '"GPON0/2:1"', S4: '"GPON0/2:2"'})
+    assert d.read(_pondata("fdb", "14_OLTFDB")) is None
+    assert d.read(_pondata("unioperstats", "14_UNIOPERSTATS")) is None
+    assert [_hist_levels(m) for m in (S1, S2, S3, S4)] == [["-21.5"], ["-77"], ["-20"], ["Fail"]]
+
 
 if __name__ == "__main__":
     h.main(globals())
