@@ -711,6 +711,19 @@ static const struct {
 	{ "HUAWEI_GPON", "PonZte", "huaweiPollGpon", "GPON" },
 };
 
+const char *pon_sget(const struct olt_run *o, const char *sec, const char *key)
+{
+	return tpl_get(o->t, sec, key);
+}
+
+void pon_add_system_walks(struct pon_walks *w, struct olt_run *o)
+{
+	if (!tpl_section(o->t, "system"))
+		return;
+	pon_add_walk(w, o, B_UPTIME, pon_sget(o, "system", "UPTIME"));
+	pon_add_walk(w, o, B_TEMP, pon_sget(o, "system", "TEMPERATURE"));
+}
+
 int pon_add_walk(struct pon_walks *w, struct olt_run *o, int which, const char *oid)
 {
 	if (!oid || !*oid)

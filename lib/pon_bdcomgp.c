@@ -12,27 +12,22 @@
 #include "pon_int.h"
 #include "util.h"
 
-static const char *sget(const struct olt_run *o, const char *sec, const char *key)
-{
-	return tpl_get(o->t, sec, key);
-}
-
 static char *cleaned(const struct olt_run *o, const struct cwalk *w, int which, const char *sec, const char *oidkey,
 		     const char *valkey, bool drop_quotes)
 {
-	const char *val = valkey ? sget(o, sec, valkey) : NULL;
-	return pon_cleaned(o, w, which, sget(o, sec, oidkey), val ? val : "", drop_quotes);
+	const char *val = valkey ? pon_sget(o, sec, valkey) : NULL;
+	return pon_cleaned(o, w, which, pon_sget(o, sec, oidkey), val ? val : "", drop_quotes);
 }
 
 static bool dist_branch(const struct olt_run *o)
 {
-	const char *d = sget(o, "misc", "DISTINDEX");
+	const char *d = pon_sget(o, "misc", "DISTINDEX");
 	return d && !pon_php_empty(d);
 }
 
 static bool uni_enabled(const struct config *cfg, const struct olt_run *o)
 {
-	return sget(o, "misc", "UNIOPERSTATUS") && php_truthy(cfg_alter(cfg, "PON_ONU_UNI_STATUS_ENABLED", "0"));
+	return pon_sget(o, "misc", "UNIOPERSTATUS") && php_truthy(cfg_alter(cfg, "PON_ONU_UNI_STATUS_ENABLED", "0"));
 }
 
 /* PHP "raw / OFFSET" on numeric strings: an int when both are integers and
@@ -50,8 +45,8 @@ static int divide(const char *raw, const char *offset, char *buf, size_t size)
 static void gp_signals(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
 {
 	char *st = cleaned(o, w, B_SIG, "signal", "SIGINDEX", "SIGVALUE", false);
-	const char *down = sget(o, "signal", "DOWNVALUE"), *mode = sget(o, "signal", "OFFSETMODE"),
-		   *offset = sget(o, "signal", "OFFSET");
+	const char *down = pon_sget(o, "signal", "DOWNVALUE"), *mode = pon_sget(o, "signal", "OFFSETMODE"),
+		   *offset = pon_sget(o, "signal", "OFFSET");
 	bool div = mode && strcmp(mode, "div") == 0 && offset && php_truthy(offset);
 	struct omap sigs = { 0 };
 	char *copy = xstrdup(st);
@@ -202,7 +197,7 @@ static void gp_uni(const struct config *cfg, struct olt_run *o, const struct cwa
 static void gp_fdb(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
 {
 	char *t = cleaned(o, w, B_FDB, "misc", "FDBINDEX", NULL, false);
-	const char *fv = sget(o, "misc", "FDBVALUE");
+	const char *fv = pon_sget(o, "misc", "FDBVALUE");
 	fv = fv ? fv : "";
 	/* row index -> "mac\tvlan\tnum" (column 1) and -> ifIndex (column 2) */
 	struct omap rows = { 0 }, port = { 0 };
@@ -341,22 +336,19 @@ static void gp_deregs(const struct config *cfg, struct olt_run *o, const struct 
 
 static void gp_plan(const struct config *cfg, struct olt_run *o, struct pon_walks *w)
 {
-	pon_add_walk(w, o, B_SIG, sget(o, "signal", "SIGINDEX"));
+	pon_add_walk(w, o, B_SIG, pon_sget(o, "signal", "SIGINDEX"));
 	if (dist_branch(o)) {
-		pon_add_walk(w, o, B_DIST, sget(o, "misc", "DISTINDEX"));
-		pon_add_walk(w, o, B_ONU, sget(o, "misc", "ONUINDEX"));
-		pon_add_walk(w, o, B_IFACE, sget(o, "misc", "INTERFACEINDEX"));
+		pon_add_walk(w, o, B_DIST, pon_sget(o, "misc", "DISTINDEX"));
+		pon_add_walk(w, o, B_ONU, pon_sget(o, "misc", "ONUINDEX"));
+		pon_add_walk(w, o, B_IFACE, pon_sget(o, "misc", "INTERFACEINDEX"));
 		if (!strstr(o->olt->desc, "NOFDBQUERY"))
-			pon_add_walk(w, o, B_FDB, sget(o, "misc", "FDBINDEX"));
-		pon_add_walk(w, o, B_DEREG, sget(o, "misc", "DEREGREASON"));
+			pon_add_walk(w, o, B_FDB, pon_sget(o, "misc", "FDBINDEX"));
+		pon_add_walk(w, o, B_DEREG, pon_sget(o, "misc", "DEREGREASON"));
 	}
 	if (uni_enabled(cfg, o))
-		pon_add_walk(w, o, B_UNI, sget(o, "misc", "UNIOPERSTATUS"));
-	if (tpl_section(o->t, "system")) {
-		pon_add_walk(w, o, B_UPTIME, sget(o, "system", "UPTIME"));
-		pon_add_walk(w, o, B_TEMP, sget(o, "system", "TEMPERATURE"));
-	}
-	pon_add_walk(w, o, B_MAC, sget(o, "signal", "MACINDEX"));
+		pon_add_walk(w, o, B_UNI, pon_sget(o, "misc", "UNIOPERSTATUS"));
+	pon_add_system_walks(w, o);
+	pon_add_walk(w, o, B_MAC, pon_sget(o, "signal", "MACINDEX"));
 }
 
 static void gp_process(const struct config *cfg, struct olt_run *o, const struct pon_walks *w1,
@@ -364,7 +356,7 @@ static void gp_process(const struct config *cfg, struct olt_run *o, const struct
 {
 	(void)w2;
 	struct omap macs = { 0 }, onus = { 0 };
-	const char *cm = sget(o, "misc", "SERIAL_CASE_MODE");
+	const char *cm = pon_sget(o, "misc", "SERIAL_CASE_MODE");
 	int casemode = !cm || pon_loose_eq(cm, "1") ? 1 : pon_loose_eq(cm, "2") ? 2 : 0;
 	char *t = cleaned(o, w1->w, B_MAC, "signal", "MACINDEX", "MACVALUE", true);
 	pon_rows_map(t, &macs, false);
@@ -391,7 +383,7 @@ static void gp_process(const struct config *cfg, struct olt_run *o, const struct
 			gp_uni(cfg, o, w1->w, &onus);
 		if (!strstr(o->olt->desc, "NOFDBQUERY") && macs.n)
 			gp_fdb(cfg, o, w1->w, &macs);
-		if (sget(o, "misc", "DEREGREASON") && onus.n)
+		if (pon_sget(o, "misc", "DEREGREASON") && onus.n)
 			gp_deregs(cfg, o, w1->w, &onus);
 	}
 	pon_system(cfg, o, w1->w);

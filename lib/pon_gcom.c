@@ -12,11 +12,6 @@
 #include "pon_int.h"
 #include "util.h"
 
-static const char *sget(const struct olt_run *o, const char *sec, const char *key)
-{
-	return tpl_get(o->t, sec, key);
-}
-
 static bool is_gpon(const struct olt_run *o)
 {
 	return strcasecmp(o->collector->name, "PONGCOMGL5610") == 0;
@@ -48,9 +43,9 @@ static char *norm_mac(const char *raw)
 static void gcom_macs(const struct olt_run *o, const struct cwalk *w, struct omap *macs)
 {
 	bool gpon = is_gpon(o);
-	char *t = pon_walk_cleared(o, w, B_MAC, sget(o, "signal", "MACINDEX"), chassis(o), sget(o, "signal", "MACVALUE"),
+	char *t = pon_walk_cleared(o, w, B_MAC, pon_sget(o, "signal", "MACINDEX"), chassis(o), pon_sget(o, "signal", "MACVALUE"),
 				   gpon ? "\"" : NULL);
-	const char *cm = sget(o, "onu", "SERIAL_CASE_MODE");
+	const char *cm = pon_sget(o, "onu", "SERIAL_CASE_MODE");
 	int casemode = cm && pon_loose_eq(cm, "1") ? 1 : cm && pon_loose_eq(cm, "2") ? 2 : 0;
 	char *copy = xstrdup(t);
 	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
@@ -84,7 +79,7 @@ static double round2(double v)
 
 static void gcom_signals(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
 {
-	char *t = pon_walk_cleared(o, w, B_SIG, sget(o, "signal", "SIGINDEX"), chassis(o), sget(o, "signal", "SIGVALUE"),
+	char *t = pon_walk_cleared(o, w, B_SIG, pon_sget(o, "signal", "SIGINDEX"), chassis(o), pon_sget(o, "signal", "SIGVALUE"),
 				   "\"");
 	struct omap rx = { 0 };
 	char *copy = xstrdup(t);
@@ -130,7 +125,7 @@ static void gcom_signals(const struct config *cfg, struct olt_run *o, const stru
 static void gcom_dist_dereg(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
 {
 	bool gpon = is_gpon(o);
-	char *t = pon_walk_cleared(o, w, B_DIST, sget(o, "misc", "DISTINDEX"), chassis(o), sget(o, "misc", "DISTVALUE"),
+	char *t = pon_walk_cleared(o, w, B_DIST, pon_sget(o, "misc", "DISTINDEX"), chassis(o), pon_sget(o, "misc", "DISTVALUE"),
 				   gpon ? "\"" : NULL);
 	struct omap rows = { 0 }, result = { 0 };
 	pon_rows_nonempty(t, &rows);
@@ -144,8 +139,8 @@ static void gcom_dist_dereg(const struct config *cfg, struct olt_run *o, const s
 	pon_omap_free(&rows);
 	pon_omap_free(&result);
 	/* the GPON model cleans the reason rows with IFACEVALUE, as PHP does */
-	t = pon_walk_cleared(o, w, B_DEREG, sget(o, "misc", "DEREGREASON"), chassis(o),
-			     sget(o, "misc", gpon ? "IFACEVALUE" : "DEREGVALUE"), gpon ? "\"" : NULL);
+	t = pon_walk_cleared(o, w, B_DEREG, pon_sget(o, "misc", "DEREGREASON"), chassis(o),
+			     pon_sget(o, "misc", gpon ? "IFACEVALUE" : "DEREGVALUE"), gpon ? "\"" : NULL);
 	pon_rows_nonempty(t, &rows);
 	free(t);
 	for (size_t i = 0; i < macs->n; i++) {
@@ -166,15 +161,15 @@ static void gcom_dist_dereg(const struct config *cfg, struct olt_run *o, const s
 
 static void gcom_ifaces(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
 {
-	const char *val = sget(o, "misc", "IFACEVALUE");
-	bool have_cust = sget(o, "misc", "IFACECUSTOMDESCR") != NULL;
+	const char *val = pon_sget(o, "misc", "IFACEVALUE");
+	bool have_cust = pon_sget(o, "misc", "IFACECUSTOMDESCR") != NULL;
 	struct omap cust = { 0 }, names = { 0 };
 	if (have_cust) {
-		char *t = pon_walk_cleared(o, w, B_IFDESCR, sget(o, "misc", "IFACECUSTOMDESCR"), chassis(o), val, "\"");
+		char *t = pon_walk_cleared(o, w, B_IFDESCR, pon_sget(o, "misc", "IFACECUSTOMDESCR"), chassis(o), val, "\"");
 		pon_cust_descr_rows(t, &cust);
 		free(t);
 	}
-	char *t = pon_walk_cleared(o, w, B_IFACE, sget(o, "misc", "IFACEDESCR"), chassis(o), val, "\"");
+	char *t = pon_walk_cleared(o, w, B_IFACE, pon_sget(o, "misc", "IFACEDESCR"), chassis(o), val, "\"");
 	char *copy = xstrdup(t);
 	/* ifIndex 9 is PON port 1 */
 	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
@@ -202,9 +197,9 @@ static void gcom_ifaces(const struct config *cfg, struct olt_run *o, const struc
  * the index, the entry number its last character (PHP's substr) */
 static void gcom_fdb(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
 {
-	char *vt = pon_walk_cleared(o, w, B_FDBVLAN, sget(o, "misc", "FDBVLANINDEX"), "", sget(o, "misc", "FDBVLANVALUE"),
+	char *vt = pon_walk_cleared(o, w, B_FDBVLAN, pon_sget(o, "misc", "FDBVLANINDEX"), "", pon_sget(o, "misc", "FDBVLANVALUE"),
 				    NULL);
-	char *mt = pon_walk_cleared(o, w, B_FDBMAC, sget(o, "misc", "FDBMACINDEX"), "", sget(o, "misc", "FDBMACVALUE"),
+	char *mt = pon_walk_cleared(o, w, B_FDBMAC, pon_sget(o, "misc", "FDBMACINDEX"), "", pon_sget(o, "misc", "FDBMACVALUE"),
 				    NULL);
 	struct omap fmac = { 0 }, vlan = { 0 }, entries = { 0 };
 	char *copy = xstrdup(mt);
@@ -297,8 +292,8 @@ static void gcom_fdb(const struct config *cfg, struct olt_run *o, const struct c
  * the last row's */
 static void gcom_uni(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
 {
-	char *t = pon_walk_cleared(o, w, B_UNI, sget(o, "misc", "UNIOPERSTATUS"), chassis(o),
-				   sget(o, "misc", "UNIOPERSTATUSVALUE"), "\"");
+	char *t = pon_walk_cleared(o, w, B_UNI, pon_sget(o, "misc", "UNIOPERSTATUS"), chassis(o),
+				   pon_sget(o, "misc", "UNIOPERSTATUSVALUE"), "\"");
 	struct omap port = { 0 }, state = { 0 };
 	char *copy = xstrdup(t);
 	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
@@ -352,21 +347,18 @@ static void gcom_uni(const struct config *cfg, struct olt_run *o, const struct c
 static void gcom_plan(const struct config *cfg, struct olt_run *o, struct pon_walks *w)
 {
 	(void)cfg;
-	pon_add_walk(w, o, B_SIG, sget(o, "signal", "SIGINDEX"));
-	pon_add_walk(w, o, B_MAC, sget(o, "signal", "MACINDEX"));
-	pon_add_walk(w, o, B_DIST, sget(o, "misc", "DISTINDEX"));
-	pon_add_walk(w, o, B_IFACE, sget(o, "misc", "IFACEDESCR"));
-	pon_add_walk(w, o, B_IFDESCR, sget(o, "misc", "IFACECUSTOMDESCR"));
-	pon_add_walk(w, o, B_DEREG, sget(o, "misc", "DEREGREASON"));
+	pon_add_walk(w, o, B_SIG, pon_sget(o, "signal", "SIGINDEX"));
+	pon_add_walk(w, o, B_MAC, pon_sget(o, "signal", "MACINDEX"));
+	pon_add_walk(w, o, B_DIST, pon_sget(o, "misc", "DISTINDEX"));
+	pon_add_walk(w, o, B_IFACE, pon_sget(o, "misc", "IFACEDESCR"));
+	pon_add_walk(w, o, B_IFDESCR, pon_sget(o, "misc", "IFACECUSTOMDESCR"));
+	pon_add_walk(w, o, B_DEREG, pon_sget(o, "misc", "DEREGREASON"));
 	if (!strstr(o->olt->desc, "NOFDBQUERY")) {
-		pon_add_walk(w, o, B_FDBVLAN, sget(o, "misc", "FDBVLANINDEX"));
-		pon_add_walk(w, o, B_FDBMAC, sget(o, "misc", "FDBMACINDEX"));
+		pon_add_walk(w, o, B_FDBVLAN, pon_sget(o, "misc", "FDBVLANINDEX"));
+		pon_add_walk(w, o, B_FDBMAC, pon_sget(o, "misc", "FDBMACINDEX"));
 	}
-	pon_add_walk(w, o, B_UNI, sget(o, "misc", "UNIOPERSTATUS"));
-	if (tpl_section(o->t, "system")) {
-		pon_add_walk(w, o, B_UPTIME, sget(o, "system", "UPTIME"));
-		pon_add_walk(w, o, B_TEMP, sget(o, "system", "TEMPERATURE"));
-	}
+	pon_add_walk(w, o, B_UNI, pon_sget(o, "misc", "UNIOPERSTATUS"));
+	pon_add_system_walks(w, o);
 }
 
 static void gcom_process(const struct config *cfg, struct olt_run *o, const struct pon_walks *w1,
@@ -381,7 +373,7 @@ static void gcom_process(const struct config *cfg, struct olt_run *o, const stru
 		gcom_ifaces(cfg, o, w1->w, &macs);
 		if (!strstr(o->olt->desc, "NOFDBQUERY"))
 			gcom_fdb(cfg, o, w1->w, &macs);
-		if (sget(o, "misc", "UNIOPERSTATUS"))
+		if (pon_sget(o, "misc", "UNIOPERSTATUS"))
 			gcom_uni(cfg, o, w1->w, &macs);
 	}
 	pon_system(cfg, o, w1->w);

@@ -90,6 +90,10 @@ extern const struct pon_collector pon_stels_family[];
 extern const struct pon_collector pon_bdcomgp_family[];
 
 int pon_add_walk(struct pon_walks *w, struct olt_run *o, int which, const char *oid);
+/* The OLT template's value of [sec] key, or NULL. */
+const char *pon_sget(const struct olt_run *o, const char *sec, const char *key);
+/* Uptime and temperature, when the template has a [system] section. */
+void pon_add_system_walks(struct pon_walks *w, struct olt_run *o);
 /* adds a walk not tied to a slot; returns its index */
 size_t pon_add_walk_raw(struct pon_walks *w, struct olt_run *o, const char *oid);
 const char *pon_walk_of(const struct olt_run *o, const struct cwalk *w, int which);

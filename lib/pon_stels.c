@@ -11,11 +11,6 @@
 #include "pon_int.h"
 #include "util.h"
 
-static const char *sget(const struct olt_run *o, const char *sec, const char *key)
-{
-	return tpl_get(o->t, sec, key);
-}
-
 /* "port.idx[...]" -> "port:idx" (trimmed parts; a missing idx is "") */
 static char *port_key(const char *index)
 {
@@ -56,7 +51,7 @@ static void port_rows(const char *text, struct omap *m, bool unquote)
 static char *walk_text(const struct olt_run *o, const struct cwalk *w, int which, const char *sec, const char *oidkey,
 		       const char *valkey)
 {
-	return pon_cleaned(o, w, which, sget(o, sec, oidkey), sget(o, sec, valkey) ? sget(o, sec, valkey) : "", false);
+	return pon_cleaned(o, w, which, pon_sget(o, sec, oidkey), pon_sget(o, sec, valkey) ? pon_sget(o, sec, valkey) : "", false);
 }
 
 /* PHP round($x, 2), pre-rounding the scaled value to 15 digits first */
@@ -94,11 +89,11 @@ static void stels_signals(const struct config *cfg, struct olt_run *o, const str
 	struct omap sig = { 0 };
 	port_rows(t, &sig, false);
 	free(t);
-	const char *down = sget(o, "signal", "DOWNVALUE"), *mode = sget(o, "signal", "OFFSETMODE"),
-		   *offset = sget(o, "signal", "OFFSET");
+	const char *down = pon_sget(o, "signal", "DOWNVALUE"), *mode = pon_sget(o, "signal", "OFFSETMODE"),
+		   *offset = pon_sget(o, "signal", "OFFSET");
 	bool logm = mode && strcmp(mode, "logm") == 0 && offset && php_truthy(offset);
 	struct omap result = { 0 }, iface = { 0 }, macdev = { 0 };
-	const char *prefix = sget(o, "misc", "INTERFACEADDPONPREFIX");
+	const char *prefix = pon_sget(o, "misc", "INTERFACEADDPONPREFIX");
 	const char *offline = cfg_alter(cfg, "PON_ONU_OFFLINE_SIGNAL", "-9000");
 	for (size_t i = 0; i < macs->n; i++) {
 		struct sbuf ifn = SBUF_INIT;
@@ -139,7 +134,7 @@ static void stels_signals(const struct config *cfg, struct olt_run *o, const str
 static void stels_joined(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs,
 			 int which, const char *oidkey, const char *valkey, const char *dir, const char *ext, bool unquote)
 {
-	char *t = sget(o, "misc", oidkey) ? walk_text(o, w, which, "misc", oidkey, valkey) : xstrdup("");
+	char *t = pon_sget(o, "misc", oidkey) ? walk_text(o, w, which, "misc", oidkey, valkey) : xstrdup("");
 	struct omap rows = { 0 }, result = { 0 };
 	port_rows(t, &rows, unquote);
 	free(t);
@@ -250,22 +245,19 @@ static void stels_fdb(const struct config *cfg, struct olt_run *o, const struct 
 static void stels11_plan(const struct config *cfg, struct olt_run *o, struct pon_walks *w)
 {
 	(void)cfg;
-	pon_add_walk(w, o, B_SIG, sget(o, "signal", "SIGINDEX"));
-	pon_add_walk(w, o, B_MAC, sget(o, "signal", "MACINDEX"));
-	const char *dist = sget(o, "misc", "DISTINDEX");
+	pon_add_walk(w, o, B_SIG, pon_sget(o, "signal", "SIGINDEX"));
+	pon_add_walk(w, o, B_MAC, pon_sget(o, "signal", "MACINDEX"));
+	const char *dist = pon_sget(o, "misc", "DISTINDEX");
 	if (dist && !pon_php_empty(dist)) {
 		pon_add_walk(w, o, B_DIST, dist);
-		pon_add_walk(w, o, B_DEREG, sget(o, "misc", "DEREGREASON"));
+		pon_add_walk(w, o, B_DEREG, pon_sget(o, "misc", "DEREGREASON"));
 		if (!strstr(o->olt->desc, "NOFDBQUERY")) {
-			pon_add_walk(w, o, B_FDB, sget(o, "misc", "FDBINDEX"));
-			pon_add_walk(w, o, B_FDBMAC, sget(o, "misc", "FDBMACINDEX"));
-			pon_add_walk(w, o, B_FDBVLAN, sget(o, "misc", "FDBVLANINDEX"));
+			pon_add_walk(w, o, B_FDB, pon_sget(o, "misc", "FDBINDEX"));
+			pon_add_walk(w, o, B_FDBMAC, pon_sget(o, "misc", "FDBMACINDEX"));
+			pon_add_walk(w, o, B_FDBVLAN, pon_sget(o, "misc", "FDBVLANINDEX"));
 		}
 	}
-	if (tpl_section(o->t, "system")) {
-		pon_add_walk(w, o, B_UPTIME, sget(o, "system", "UPTIME"));
-		pon_add_walk(w, o, B_TEMP, sget(o, "system", "TEMPERATURE"));
-	}
+	pon_add_system_walks(w, o);
 }
 
 static void stels11_process(const struct config *cfg, struct olt_run *o, const struct pon_walks *w1,
@@ -285,7 +277,7 @@ static void stels11_process(const struct config *cfg, struct olt_run *o, const s
 	}
 	if (macs.n)
 		stels_signals(cfg, o, w1->w, &macs);
-	const char *dist = sget(o, "misc", "DISTINDEX");
+	const char *dist = pon_sget(o, "misc", "DISTINDEX");
 	if (dist && !pon_php_empty(dist)) {
 		if (macs.n) {
 			stels_joined(cfg, o, w1->w, &macs, B_DIST, "DISTINDEX", "DISTVALUE", "dist", "OLTDISTANCE", false);

@@ -12,11 +12,6 @@
 #include "pon_int.h"
 #include "util.h"
 
-static const char *sget(const struct olt_run *o, const char *sec, const char *key)
-{
-	return tpl_get(o->t, sec, key);
-}
-
 /* PHP empty() of a string (NULL = unset) */
 bool pon_php_empty(const char *s)
 {
@@ -83,8 +78,8 @@ void pon_rows_nonempty(const char *text, struct omap *m)
 
 static void vsol_macs(const struct olt_run *o, const struct cwalk *w, struct omap *macs)
 {
-	char *t = pon_cleaned(o, w, B_MAC, sget(o, "signal", "MACINDEX"), sget(o, "signal", "MACVALUE"), false);
-	bool active_only = php_truthy(sget(o, "misc", "GETACTIVEONUMACONLY") ? sget(o, "misc", "GETACTIVEONUMACONLY") : "");
+	char *t = pon_cleaned(o, w, B_MAC, pon_sget(o, "signal", "MACINDEX"), pon_sget(o, "signal", "MACVALUE"), false);
+	bool active_only = php_truthy(pon_sget(o, "misc", "GETACTIVEONUMACONLY") ? pon_sget(o, "misc", "GETACTIVEONUMACONLY") : "");
 	char *copy = xstrdup(t);
 	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
 		char *k = pon_raw_piece(line, 0), *v = pon_raw_piece(line, 1);
@@ -138,7 +133,7 @@ static char *rx_dbm(const char *raw)
 
 static void vsol_signals(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
 {
-	char *t = pon_cleaned(o, w, B_SIG, sget(o, "signal", "SIGINDEX"), sget(o, "signal", "SIGVALUE"), false);
+	char *t = pon_cleaned(o, w, B_SIG, pon_sget(o, "signal", "SIGINDEX"), pon_sget(o, "signal", "SIGVALUE"), false);
 	/* the walk covers the whole ONU optics table: column 7 is RX power */
 	struct omap seen = { 0 }, rx = { 0 };
 	char *copy = xstrdup(t);
@@ -183,7 +178,7 @@ static void vsol_signals(const struct config *cfg, struct olt_run *o, const stru
 static void vsol_by_mac(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs,
 			int which, const char *oidkey, const char *valkey, const char *dir, const char *ext, bool dereg)
 {
-	char *t = pon_cleaned(o, w, which, sget(o, "misc", oidkey), sget(o, "misc", valkey), false);
+	char *t = pon_cleaned(o, w, which, pon_sget(o, "misc", oidkey), pon_sget(o, "misc", valkey), false);
 	struct omap rows = { 0 }, result = { 0 };
 	pon_rows_nonempty(t, &rows);
 	for (size_t i = 0; i < macs->n; i++) {
@@ -272,15 +267,15 @@ void pon_iface_join(const struct config *cfg, const struct olt_run *o, const str
 
 static void vsol_ifaces(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
 {
-	const char *val = sget(o, "misc", "IFACEVALUE");
-	bool have_cust = sget(o, "misc", "IFACECUSTOMDESCR") != NULL;
+	const char *val = pon_sget(o, "misc", "IFACEVALUE");
+	bool have_cust = pon_sget(o, "misc", "IFACECUSTOMDESCR") != NULL;
 	struct omap cust = { 0 }, names = { 0 };
 	if (have_cust) {
-		char *t = pon_cleaned(o, w, B_IFDESCR, sget(o, "misc", "IFACECUSTOMDESCR"), val, true);
+		char *t = pon_cleaned(o, w, B_IFDESCR, pon_sget(o, "misc", "IFACECUSTOMDESCR"), val, true);
 		pon_cust_descr_rows(t, &cust);
 		free(t);
 	}
-	char *t = pon_cleaned(o, w, B_IFACE, sget(o, "misc", "IFACEDESCR"), val, true);
+	char *t = pon_cleaned(o, w, B_IFACE, pon_sget(o, "misc", "IFACEDESCR"), val, true);
 	char *copy = xstrdup(t);
 	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
 		if (pon_php_empty(line))
@@ -365,17 +360,17 @@ static void fdb_rows(const char *text, struct omap *m, bool mac_key, int how)
 
 static void vsol_fdb(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
 {
-	const char *dev = sget(o, "define", "DEVICE");
+	const char *dev = pon_sget(o, "define", "DEVICE");
 	bool l_series = dev && strcmp(dev, "V-Solution OLT V1600D_L") == 0;
 	struct omap where = { 0 }, vlan = { 0 }, fmac = { 0 };
-	char *t = pon_walk_cleared(o, w, B_FDB, sget(o, "misc", "FDBINDEX"), "", sget(o, "misc", "FDBVALUE"), NULL);
+	char *t = pon_walk_cleared(o, w, B_FDB, pon_sget(o, "misc", "FDBINDEX"), "", pon_sget(o, "misc", "FDBVALUE"), NULL);
 	fdb_rows(t, &where, !l_series, 1);
 	free(t);
-	t = pon_walk_cleared(o, w, B_FDBVLAN, sget(o, "misc", "FDBVLANINDEX"), "", sget(o, "misc", "FDBVLANVALUE"), NULL);
+	t = pon_walk_cleared(o, w, B_FDBVLAN, pon_sget(o, "misc", "FDBVLANINDEX"), "", pon_sget(o, "misc", "FDBVLANVALUE"), NULL);
 	fdb_rows(t, &vlan, !l_series, 0);
 	free(t);
 	if (l_series) {
-		t = pon_walk_cleared(o, w, B_FDBMAC, sget(o, "misc", "FDBMACINDEX"), "", sget(o, "misc", "FDBMACVALUE"), "\"");
+		t = pon_walk_cleared(o, w, B_FDBMAC, pon_sget(o, "misc", "FDBMACINDEX"), "", pon_sget(o, "misc", "FDBMACVALUE"), "\"");
 		fdb_rows(t, &fmac, false, 2);
 		free(t);
 	}
@@ -443,23 +438,20 @@ static void vsol_fdb(const struct config *cfg, struct olt_run *o, const struct c
 static void vsol_plan(const struct config *cfg, struct olt_run *o, struct pon_walks *w)
 {
 	(void)cfg;
-	pon_add_walk(w, o, B_SIG, sget(o, "signal", "SIGINDEX"));
-	pon_add_walk(w, o, B_MAC, sget(o, "signal", "MACINDEX"));
-	pon_add_walk(w, o, B_DIST, sget(o, "misc", "DISTINDEX"));
-	pon_add_walk(w, o, B_IFACE, sget(o, "misc", "IFACEDESCR"));
-	pon_add_walk(w, o, B_IFDESCR, sget(o, "misc", "IFACECUSTOMDESCR"));
-	pon_add_walk(w, o, B_DEREG, sget(o, "misc", "DEREGREASON"));
+	pon_add_walk(w, o, B_SIG, pon_sget(o, "signal", "SIGINDEX"));
+	pon_add_walk(w, o, B_MAC, pon_sget(o, "signal", "MACINDEX"));
+	pon_add_walk(w, o, B_DIST, pon_sget(o, "misc", "DISTINDEX"));
+	pon_add_walk(w, o, B_IFACE, pon_sget(o, "misc", "IFACEDESCR"));
+	pon_add_walk(w, o, B_IFDESCR, pon_sget(o, "misc", "IFACECUSTOMDESCR"));
+	pon_add_walk(w, o, B_DEREG, pon_sget(o, "misc", "DEREGREASON"));
 	if (!strstr(o->olt->desc, "NOFDBQUERY")) {
-		const char *dev = sget(o, "define", "DEVICE");
-		pon_add_walk(w, o, B_FDB, sget(o, "misc", "FDBINDEX"));
-		pon_add_walk(w, o, B_FDBVLAN, sget(o, "misc", "FDBVLANINDEX"));
+		const char *dev = pon_sget(o, "define", "DEVICE");
+		pon_add_walk(w, o, B_FDB, pon_sget(o, "misc", "FDBINDEX"));
+		pon_add_walk(w, o, B_FDBVLAN, pon_sget(o, "misc", "FDBVLANINDEX"));
 		if (dev && strcmp(dev, "V-Solution OLT V1600D_L") == 0)
-			pon_add_walk(w, o, B_FDBMAC, sget(o, "misc", "FDBMACINDEX"));
+			pon_add_walk(w, o, B_FDBMAC, pon_sget(o, "misc", "FDBMACINDEX"));
 	}
-	if (tpl_section(o->t, "system")) {
-		pon_add_walk(w, o, B_UPTIME, sget(o, "system", "UPTIME"));
-		pon_add_walk(w, o, B_TEMP, sget(o, "system", "TEMPERATURE"));
-	}
+	pon_add_system_walks(w, o);
 }
 
 static void vsol_process(const struct config *cfg, struct olt_run *o, const struct pon_walks *w1,

@@ -28,11 +28,6 @@ struct zstate {
 	char *sigoid;        /* SIGINDEX or ONURXINDEX, as in the template */
 };
 
-static const char *sget(const struct olt_run *o, const char *sec, const char *key)
-{
-	return tpl_get(o->t, sec, key);
-}
-
 /* PHP's trim(str_replace($search, '', $s)) */
 static char *strip(const char *s, const char *search)
 {
@@ -171,7 +166,7 @@ static char *iface_decode(const struct olt_run *o, const struct zstate *z, const
 		sbuf_printf(&r, "%lld/%lld/", m[D_SHELF], m[D_SLOT]);
 		return sbuf_detach(&r);
 	case 8:
-		m[D_SLOT] += php_int(sget(o, "misc", "CARDOFFSET"));
+		m[D_SLOT] += php_int(pon_sget(o, "misc", "CARDOFFSET"));
 		m[D_ONU] += 1;
 		break;
 	case 10:
@@ -215,7 +210,7 @@ static char *gpon_olt_iface(const struct zstate *z, const char *dec)
 
 static void mac_index(const struct olt_run *o, const struct cwalk *w, struct omap *out)
 {
-	const char *oid = sget(o, "signal", "MACINDEX"), *val = sget(o, "signal", "MACVALUE");
+	const char *oid = pon_sget(o, "signal", "MACINDEX"), *val = pon_sget(o, "signal", "MACVALUE");
 	char **rows = rows_of(pon_walk_of(o, w, B_MAC));
 	for (size_t i = 0; rows[i]; i++) {
 		char *a = strip_oid_dot(rows[i], oid), *b = strip(a, val);
@@ -243,7 +238,7 @@ static char *hex_to_string(const char *hex, size_t len)
 
 static void sn_part(const struct olt_run *o, struct sbuf *out, const char *hex, size_t len)
 {
-	const char *mode = sget(o, "signal", "SNMODE");
+	const char *mode = pon_sget(o, "signal", "SNMODE");
 	if (mode && strcmp(mode, "STRING") == 0) {
 		char *s = hex_to_string(hex, len);
 		sbuf_puts(out, s);
@@ -272,7 +267,7 @@ static void sn_binary(const struct olt_run *o, struct sbuf *out, const char *tok
 
 static void serial_index(const struct olt_run *o, const struct cwalk *w, struct omap *out)
 {
-	const char *oid = sget(o, "signal", "SNINDEX"), *val = sget(o, "signal", "SNVALUE");
+	const char *oid = pon_sget(o, "signal", "SNINDEX"), *val = pon_sget(o, "signal", "SNVALUE");
 	char **rows = rows_of(pon_walk_of(o, w, B_SN));
 	for (size_t i = 0; rows[i]; i++) {
 		char *a = strip(rows[i], val), *b = strip_oid_dot(a, oid);
@@ -349,10 +344,10 @@ static void index_row(struct zstate *z, struct omap *out, const char *row, const
 /* signalIndexProcessing: Offline, quotes, division */
 static void signals_process(const struct olt_run *o, struct zstate *z)
 {
-	const char *down[] = { sget(o, "signal", "DOWNVALUE"), sget(o, "signal", "DOWNVALUE2"),
-			       sget(o, "signal", "DOWNVALUE3") };
-	const char *mode = sget(o, "signal", "OFFSETMODE"), *offset = sget(o, "signal", "OFFSET");
-	const char *div = z->onurx ? sget(o, "signal", "ONURXOFFSET") : offset;
+	const char *down[] = { pon_sget(o, "signal", "DOWNVALUE"), pon_sget(o, "signal", "DOWNVALUE2"),
+			       pon_sget(o, "signal", "DOWNVALUE3") };
+	const char *mode = pon_sget(o, "signal", "OFFSETMODE"), *offset = pon_sget(o, "signal", "OFFSET");
+	const char *div = z->onurx ? pon_sget(o, "signal", "ONURXOFFSET") : offset;
 	for (size_t i = 0; i < z->sig.n; i++) {
 		char text[64];
 		const char *v = z->sig.v[i];
@@ -464,7 +459,7 @@ struct cards {
 
 static void epon_cards(const struct config *cfg, const struct olt_run *o, const struct cwalk *w, struct cards *cs)
 {
-	const char *oid = sget(o, "misc", "ALLCARDS");
+	const char *oid = pon_sget(o, "misc", "ALLCARDS");
 	cs->c = NULL;
 	cs->n = 0;
 	if (oid) {
@@ -489,7 +484,7 @@ static void epon_cards(const struct config *cfg, const struct olt_run *o, const 
 		rows_free(rows);
 	}
 	if (!cs->n) {
-		const char *off = sget(o, "misc", "CARDOFFSET");
+		const char *off = pon_sget(o, "misc", "CARDOFFSET");
 		for (long long c = off ? php_int(off) : 1; c <= 20; c++) {
 			cs->c = xrealloc(cs->c, (cs->n + 1) * sizeof *cs->c);
 			cs->c[cs->n++] = c;
@@ -545,8 +540,8 @@ static bool fdb_has(const struct fdb *f, const char *iface)
 
 static void fdb_parse(const struct olt_run *o, const struct zstate *z, const struct cwalk *w, struct fdb *f)
 {
-	const char *oid = sget(o, "misc", "FDBINDEX");
-	const char *ver = sget(o, "onu_reg", "VERSION");
+	const char *oid = pon_sget(o, "misc", "FDBINDEX");
+	const char *ver = pon_sget(o, "onu_reg", "VERSION");
 	bool c6xx = ver && strcmp(ver, "C6XX") == 0;
 	char **rows = rows_of(pon_walk_of(o, w, B_FDB));
 	long long counter = 1;
@@ -673,7 +668,7 @@ static enum zmode mode_of(const struct olt_run *o, bool *epon_names)
 
 static bool has_cardoffset(const struct olt_run *o)
 {
-	return tpl_section(o->t, "misc") && sget(o, "misc", "CARDOFFSET");
+	return tpl_section(o->t, "misc") && pon_sget(o, "misc", "CARDOFFSET");
 }
 
 static void zte_plan(const struct config *cfg, struct olt_run *o, struct pon_walks *w)
@@ -682,32 +677,31 @@ static void zte_plan(const struct config *cfg, struct olt_run *o, struct pon_wal
 	struct zstate *z = xcalloc(1, sizeof *z);
 	o->priv = z;
 	z->mode = mode_of(o, &z->epon_names);
-	const char *poll = sget(o, "signal", "POLLTYPE"), *stype = sget(o, "signal", "SIGNALTYPE");
+	const char *poll = pon_sget(o, "signal", "POLLTYPE"), *stype = pon_sget(o, "signal", "SIGNALTYPE");
 	z->fast = poll && strcmp(poll, "fast") == 0;
 	z->onurx = stype && strcmp(stype, "ONURX") == 0;
-	const char *sigoid = sget(o, "signal", z->onurx ? "ONURXINDEX" : "SIGINDEX");
+	const char *sigoid = pon_sget(o, "signal", z->onurx ? "ONURXINDEX" : "SIGINDEX");
 	z->sigoid = xstrdup(sigoid ? sigoid : "");
 	if (z->mode == Z_EPON)
-		pon_add_walk(w, o, B_MAC, sget(o, "signal", "MACINDEX"));
+		pon_add_walk(w, o, B_MAC, pon_sget(o, "signal", "MACINDEX"));
 	else
-		pon_add_walk(w, o, B_SN, sget(o, "signal", "SNINDEX"));
+		pon_add_walk(w, o, B_SN, pon_sget(o, "signal", "SNINDEX"));
 	if (z->fast && *z->sigoid) {
 		char *root = xstrndup(z->sigoid, strlen(z->sigoid) - 1);
 		pon_add_walk(w, o, B_SIG, root);
 		free(root);
 	}
 	if (z->mode != Z_EPON && z->fast)
-		pon_add_walk(w, o, B_DIST, sget(o, "signal", "DISTANCE"));
+		pon_add_walk(w, o, B_DIST, pon_sget(o, "signal", "DISTANCE"));
 	if (z->mode != Z_HUAWEI && has_cardoffset(o)) {
 		if (z->mode == Z_EPON)
-			pon_add_walk(w, o, B_CARDS, sget(o, "misc", "ALLCARDS"));
-		pon_add_walk(w, o, B_FDB, sget(o, "misc", "FDBINDEX"));
+			pon_add_walk(w, o, B_CARDS, pon_sget(o, "misc", "ALLCARDS"));
+		pon_add_walk(w, o, B_FDB, pon_sget(o, "misc", "FDBINDEX"));
 	}
 	if (z->mode == Z_HUAWEI) {
-		pon_add_walk(w, o, B_IFNAME, sget(o, "misc", "INTERFACENAME"));
-	} else if (tpl_section(o->t, "system")) {
-		pon_add_walk(w, o, B_UPTIME, sget(o, "system", "UPTIME"));
-		pon_add_walk(w, o, B_TEMP, sget(o, "system", "TEMPERATURE"));
+		pon_add_walk(w, o, B_IFNAME, pon_sget(o, "misc", "INTERFACENAME"));
+	} else {
+		pon_add_system_walks(w, o);
 	}
 }
 
@@ -720,7 +714,7 @@ static void zte_plan2(const struct config *cfg, struct olt_run *o, const struct 
 		mac_index(o, w1->w, &z->idx);
 	else
 		serial_index(o, w1->w, &z->idx);
-	const char *poll = sget(o, "signal", "POLLTYPE");
+	const char *poll = pon_sget(o, "signal", "POLLTYPE");
 	if (z->fast || (poll && strcmp(poll, "default") != 0) || !z->idx.n)
 		return;
 	o->sig_first = w2->n;
@@ -731,7 +725,7 @@ static void zte_plan2(const struct config *cfg, struct olt_run *o, const struct 
 		sbuf_free(&oid);
 	}
 	o->sig_n = w2->n - o->sig_first;
-	const char *dist = sget(o, "signal", "DISTANCE");
+	const char *dist = pon_sget(o, "signal", "DISTANCE");
 	if (z->mode != Z_EPON && dist) {
 		o->dist_first = w2->n;
 		for (size_t i = 0; i < z->idx.n; i++) {
@@ -755,7 +749,7 @@ static void first_row(struct zstate *z, struct omap *out, const char *text, cons
 static void zte_signals_dist(const struct config *cfg, struct olt_run *o, struct zstate *z, const struct cwalk *w1,
 			     const struct cwalk *w2)
 {
-	const char *sigval = sget(o, "signal", "SIGVALUE");
+	const char *sigval = pon_sget(o, "signal", "SIGVALUE");
 	if (z->idx.n) {
 		if (z->fast) {
 			char *root = xstrndup(z->sigoid, strlen(z->sigoid) ? strlen(z->sigoid) - 1 : 0);
@@ -770,10 +764,10 @@ static void zte_signals_dist(const struct config *cfg, struct olt_run *o, struct
 		}
 	}
 	write_signals(cfg, o, z);
-	const char *dist = sget(o, "signal", "DISTANCE");
+	const char *dist = pon_sget(o, "signal", "DISTANCE");
 	if (z->mode == Z_EPON || !dist)
 		return;
-	const char *dv = sget(o, "signal", "DISTVALUE");
+	const char *dv = pon_sget(o, "signal", "DISTVALUE");
 	if (z->fast) {
 		char **rows = rows_of(pon_walk_of(o, w1, B_DIST));
 		for (size_t i = 0; rows[i]; i++)
@@ -834,7 +828,7 @@ static void zte_epon_misc(const struct config *cfg, struct olt_run *o, struct zs
 
 static void zte_gpon_misc(const struct config *cfg, struct olt_run *o, struct zstate *z, const struct cwalk *w)
 {
-	const char *ver = sget(o, "onu_reg", "VERSION");
+	const char *ver = pon_sget(o, "onu_reg", "VERSION");
 	bool c6xx = ver && strcmp(ver, "C6XX") == 0;
 	struct fdb f = { 0 };
 	struct omap byif = { 0 }, ifs = { 0 }, cache = { 0 };
@@ -872,7 +866,7 @@ static void zte_gpon_misc(const struct config *cfg, struct olt_run *o, struct zs
 
 static void huawei_ifaces(const struct config *cfg, struct olt_run *o, struct zstate *z, const struct cwalk *w)
 {
-	const char *oid = sget(o, "misc", "INTERFACENAME");
+	const char *oid = pon_sget(o, "misc", "INTERFACENAME");
 	struct omap names = { 0 }, res = { 0 };
 	char **rows = rows_of(pon_walk_of(o, w, B_IFNAME));
 	for (size_t i = 0; rows[i]; i++) {
@@ -927,7 +921,7 @@ static void zte_process(const struct config *cfg, struct olt_run *o, const struc
 	struct zstate *z = o->priv;
 	zte_signals_dist(cfg, o, z, w1->w, w2->w);
 	if (z->mode == Z_HUAWEI) {
-		if (sget(o, "misc", "INTERFACENAME"))
+		if (pon_sget(o, "misc", "INTERFACENAME"))
 			huawei_ifaces(cfg, o, z, w1->w);
 	} else {
 		if (has_cardoffset(o)) {
