@@ -186,8 +186,8 @@ static int add_mobile(struct req *r, struct ast *a, long max)
 			rc = db_exec(r->db, "UPDATE `phones` SET `mobile` = ? WHERE `login` = ?", "ss", a->number, a->login) < 0;
 			if (!rc) {
 				weblog(r, "MOBILE CHANGE (%s) `%s`", a->login, a->number);
-				ubcache_delete(r, "USER_ALL_DATA");
-				ubcache_delete(r, "USER_ALL_REALNAMES");
+				ubcache_delete(r->cfg, "USER_ALL_DATA");
+				ubcache_delete(r->cfg, "USER_ALL_REALNAMES");
 			}
 		} else {
 			rc = db_exec(r->db, "INSERT INTO `mobileext` (`login`, `mobile`, `notes`) VALUES (?, ?, 'Added by Asterisk')",
@@ -203,13 +203,13 @@ static int add_mobile(struct req *r, struct ast *a, long max)
 			     a->number) < 0;
 		if (!rc) {
 			weblog(r, "PHONE CREATE (%s) `` `%s`", a->login, a->number);
-			ubcache_delete(r, "USER_ALL_DATA");
-			ubcache_delete(r, "USER_ALL_REALNAMES");
+			ubcache_delete(r->cfg, "USER_ALL_DATA");
+			ubcache_delete(r->cfg, "USER_ALL_REALNAMES");
 		}
 	}
 	if (!rc) {
 		phones_invalidate();
-		ubcache_delete(r, "USER_ALL_PHONES_DATA");
+		ubcache_delete(r->cfg, "USER_ALL_PHONES_DATA");
 		json_msg(r, "SUCCES", "Mobile added");
 	}
 out:

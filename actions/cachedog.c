@@ -118,21 +118,21 @@ void cmd_cachedog(struct req *r)
 		reply_text(r, "CACHEDOG:CACHE_OK");
 		return;
 	}
-	ubcache_delete(r, "USER_ALL_DATA");
-	ubcache_delete(r, "USER_ALL_REALNAMES");
+	ubcache_delete(r->cfg, "USER_ALL_DATA");
+	ubcache_delete(r->cfg, "USER_ALL_REALNAMES");
 	if (php_truthy(cfg_alter(r->cfg, "SMARTUP_ENABLED", ""))) {
-		ubcache_delete(r, "SMARTUP_USERDATA");
-		ubcache_delete(r, "SMARTUP_PAYIDS");
+		ubcache_delete(r->cfg, "SMARTUP_USERDATA");
+		ubcache_delete(r->cfg, "SMARTUP_PAYIDS");
 	}
 	if (strcmp(cfg_alter_rcms(r->cfg, "ONLINE_HP_MODE", ""), "2") == 0)
-		ubcache_delete(r, "HPONLINEJSON");
+		ubcache_delete(r->cfg, "HPONLINEJSON");
 	if (php_truthy(cfg_alter_rcms(r->cfg, "USERBYNUM_ENABLED", "")) ||
 	    php_truthy(cfg_alter_rcms(r->cfg, "TELEPONY_ENABLED", ""))) {
-		ubcache_delete(r, "PHONEDATA");
-		ubcache_delete(r, "EXTMOBILES");
-		ubcache_delete(r, "PHONETELEPATHY");
+		ubcache_delete(r->cfg, "PHONEDATA");
+		ubcache_delete(r->cfg, "EXTMOBILES");
+		ubcache_delete(r->cfg, "PHONETELEPATHY");
 	}
 	if (php_truthy(cfg_alter_rcms(r->cfg, "BUILD_EXTENDED", "")))
-		ubcache_delete(r, "USERBUILDS");
+		ubcache_delete(r->cfg, "USERBUILDS");
 	reply_text(r, "CACHEDOG:CACHE_CLEANED");
 }

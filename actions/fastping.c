@@ -10,6 +10,7 @@
 #include "icmp.h"
 #include "phpser.h"
 #include "switches.h"
+#include "ubcache.h"
 #include "util.h"
 
 void cmd_fastping(struct req *r)

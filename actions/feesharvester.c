@@ -12,6 +12,7 @@
 #include "money.h"
 #include "phpser.h"
 #include "switches.h"
+#include "ubcache.h"
 #include "util.h"
 #include "weblog.h"
 

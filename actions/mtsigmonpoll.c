@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "phpser.h"
 #include "switches.h"
+#include "ubcache.h"
 #include "util.h"
 
 #define OID_MT_RX ".1.3.6.1.4.1.14988.1.1.1.2.1.3"

@@ -13,6 +13,7 @@
 #include "runcmd.h"
 #include "storage.h"
 #include "switches.h"
+#include "ubcache.h"
 #include "util.h"
 
 static bool ip_literal(const char *ip)

@@ -345,7 +345,7 @@ static enum dwi_result do_setdiscount(struct req *r, const char *login, const ch
 		free(id);
 		if (n < 0)
 			return DWI_FAILED;
-		ubcache_delete(r, "DISCOUNTS");
+		ubcache_delete(r->cfg, "DISCOUNTS");
 		if (weblog(r, "DISCOUNT SET (%s) PERCENT `%s`", login, percent) != 0)
 			return DWI_FAILED;
 	}

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "phpser.h"
 #include "switches.h"
+#include "ubcache.h"
 #include "pon_int.h"
 #include "util.h"
 
@@ -814,7 +815,7 @@ void pon_poll(struct config *cfg, struct db *db, const struct pon_olt *olts, siz
 		if (caching) {
 			struct sbuf key = SBUF_INIT;
 			sbuf_printf(&key, "ONULISTAJ_%s", o->olt->id);
-			ubcache_files_delete(cfg, sbuf_str(&key));
+			ubcache_delete(cfg, sbuf_str(&key));
 			sbuf_free(&key);
 		}
 		struct db_rows m;

@@ -378,54 +378,6 @@ char *exports_path(const struct config *cfg, const char *name)
 	return p;
 }
 
-/* --- UbillingCache ----------------------------------------------------------- */
-
-static char *ubcache_file(const struct config *cfg, const char *key)
-{
-	const char *storage = cfg_alter(cfg, "UBCACHE_STORAGE", "");
-	if (strcmp(storage, "files") != 0)
-		return NULL;
-	struct sbuf name = SBUF_INIT;
-	sbuf_puts(&name, "UBCACHE_");
-	for (const char *p = key; *p; p++)
-		if (!strchr("~@+?%/;=*><\"'-", *p))
-			sbuf_putc(&name, *p);
-	char *path = exports_path(cfg, sbuf_str(&name));
-	sbuf_free(&name);
-	return path;
-}
-
-int ubcache_set(const struct config *cfg, const char *key, const char *value)
-{
-	char *path = ubcache_file(cfg, key);
-	if (!path)
-		return 0;
-	int rc = file_put(path, value, strlen(value), 0);
-	free(path);
-	return rc;
-}
-
-char *ubcache_get(const struct config *cfg, const char *key, long expiry_s)
-{
-	char *path = ubcache_file(cfg, key);
-	if (!path)
-		return NULL;
-	struct stat st;
-	char *v = NULL;
-	if (stat(path, &st) == 0 && time(NULL) - st.st_mtime <= expiry_s)
-		v = file_get(path, NULL);
-	free(path);
-	return v;
-}
-
-void ubcache_files_delete(const struct config *cfg, const char *key)
-{
-	char *path = ubcache_file(cfg, key);
-	if (path)
-		unlink(path);
-	free(path);
-}
-
 /* --- misc ------------------------------------------------------------------- */
 
 bool swdead_has(const char *swdead, const char *ip)

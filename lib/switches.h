@@ -85,15 +85,6 @@ int mkdir_p(const char *path);
 /* root/exports/<name> */
 char *exports_path(const struct config *cfg, const char *name);
 
-/* --- UbillingCache (UBCACHE_STORAGE) --------------------------------- */
-
-/* Only the files backend keeps data (exports/UBCACHE_<KEY>); fake and the
- * network backends (redis, memcached: not built in) store nothing. */
-int ubcache_set(const struct config *cfg, const char *key, const char *value);
-/* value or NULL when absent or older than expiry_s */
-char *ubcache_get(const struct config *cfg, const char *key, long expiry_s);
-void ubcache_files_delete(const struct config *cfg, const char *key);
-
 /* --- misc ------------------------------------------------------------ */
 
 /* "a:..." dead map from ubstorage SWDEAD -> is ip a key of it */

@@ -1,4 +1,4 @@
-/* Deletes of Ubilling's cache keys (UbillingCache), so the PHP web UI never
+/* Ubilling's cache (UbillingCache). Deletes, so the PHP web UI never
  * shows data older than what ubapi just changed. Backend from alter.ini
  * UBCACHE_STORAGE: files (unlink exports/UBCACHE_<KEY>), redis (DEL over
  * RESP to REDIS_SERVER:REDIS_PORT), memcached (text "delete" to
@@ -7,8 +7,16 @@
 #ifndef UBAPI_UBCACHE_H
 #define UBAPI_UBCACHE_H
 
-#include "req.h"
+#include "config.h"
 
-void ubcache_delete(struct req *r, const char *key);
+/* Deletes UBCACHE_<key> from the configured backend. */
+void ubcache_delete(const struct config *cfg, const char *key);
+
+/* Values are kept only by the files backend (exports/UBCACHE_<KEY>, as PHP
+ * writes them); with fake or the network backends set stores nothing and
+ * get finds nothing. */
+int ubcache_set(const struct config *cfg, const char *key, const char *value);
+/* The value, or NULL when absent or older than expiry_s. */
+char *ubcache_get(const struct config *cfg, const char *key, long expiry_s);
 
 #endif
