@@ -782,7 +782,14 @@ static const struct pon_collector bdcom_family[] = {
 };
 
 /* collectors built in (PHP class names match case-insensitively) */
-static const struct pon_collector *const families[] = { bdcom_family, pon_zte_family, pon_vsol_family, pon_gcom_family, pon_stels_family, pon_bdcomgp_family };
+static const struct pon_collector *const families[] = {
+	bdcom_family,
+	pon_bdcomgp_family,
+	pon_gcom_family,
+	pon_stels_family,
+	pon_vsol_family,
+	pon_zte_family,
+};
 
 static const struct pon_collector *find_collector(const char *name)
 {

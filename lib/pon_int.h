@@ -83,11 +83,11 @@ struct pon_collector {
 };
 
 /* NULL-name terminated */
-extern const struct pon_collector pon_zte_family[];
-extern const struct pon_collector pon_vsol_family[];
+extern const struct pon_collector pon_bdcomgp_family[];
 extern const struct pon_collector pon_gcom_family[];
 extern const struct pon_collector pon_stels_family[];
-extern const struct pon_collector pon_bdcomgp_family[];
+extern const struct pon_collector pon_vsol_family[];
+extern const struct pon_collector pon_zte_family[];
 
 int pon_add_walk(struct pon_walks *w, struct olt_run *o, int which, const char *oid);
 /* The OLT template's value of [sec] key, or NULL. */
