@@ -52,6 +52,13 @@ bool clock_parse_datetime(const char *s, time_t *out)
 	return parse_fields(s, true, &tm) && tm.tm_sec < 60 && to_epoch(tm, out);
 }
 
+long long clock_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 time_t clock_now(void)
 {
 	const char *pinned = getenv("UBAPI_NOW");

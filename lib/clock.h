@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <time.h>
 
+/* Milliseconds of CLOCK_MONOTONIC: for intervals and timeouts, never dates. */
+long long clock_mono_ms(void);
 /* Local time now, or UBAPI_NOW when set and valid. */
 time_t clock_now(void);
 /* "Y-m-d H:i:s" of t in local time (buf >= 20 bytes). */

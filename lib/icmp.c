@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "util.h"
 
@@ -67,10 +68,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static long long now_ms(void)
-{
-	return (long long)(now_ns() / 1000000u);
-}
 
 static uint16_t inet_cksum(const void *data, size_t len)
 {
@@ -223,7 +220,7 @@ int icmp_ping_many(struct icmp_target *t, size_t n, const struct icmp_opts *opts
 	size_t *active = xcalloc(n ? n : 1, sizeof *active);
 	size_t nactive = 0, next = 0, answered = 0;
 	for (;;) {
-		long long now = now_ms();
+		long long now = clock_mono_ms();
 		/* answered hosts free their slots before new ones are admitted */
 		size_t live = 0;
 		for (size_t k = 0; k < nactive; k++)
@@ -267,7 +264,7 @@ int icmp_ping_many(struct icmp_target *t, size_t n, const struct icmp_opts *opts
 		nactive = keep;
 		if (nactive == 0 && next >= n)
 			break;
-		int wait_ms = wake < 0 ? 0 : (int)(wake - now_ms());
+		int wait_ms = wake < 0 ? 0 : (int)(wake - clock_mono_ms());
 		if (wait_ms < 0)
 			wait_ms = 0;
 		struct pollfd p[2] = { { s4.fd, POLLIN, 0 }, { s6.fd, POLLIN, 0 } };

@@ -254,13 +254,6 @@ static const char FP_SQL[] =
 	"  AND TABLE_NAME IN ('phones', 'mobileext', 'cfitems')),"
 	" DATE_FORMAT(NOW(), '%Y-%m-%d %H:%i:%s')";
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Makes the snapshot current: 0, or -1 on a DB error. */
 static int refresh(struct req *r)
 {
@@ -284,14 +277,14 @@ static int refresh(struct req *r)
 	bool stale = !st.loaded || !st.ids || strcmp(st.ids, ids) != 0 || st.tentative ||
 		     (max_age > 0 && r->now - st.loaded_at >= max_age);
 	struct db_rows fp = { 0 };
-	bool full = stale || mono_ms() - st.checked_ms >= check_ms;
+	bool full = stale || clock_mono_ms() - st.checked_ms >= check_ms;
 	if (full) {
 		if (db_query(r->db, &fp, FP_SQL, "") != 0 || fp.nrows != 1) {
 			db_rows_free(&fp);
 			free(ids);
 			return -1;
 		}
-		st.checked_ms = mono_ms();
+		st.checked_ms = clock_mono_ms();
 		const char *print = db_cell(&fp, 0, 0) ? db_cell(&fp, 0, 0) : "";
 		stale = stale || !st.fp || strcmp(st.fp, print) != 0;
 	}

@@ -10,16 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "util.h"
 
 extern char **environ;
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int decode_status(int st)
 {
@@ -71,13 +65,13 @@ int spawn_run(char *const argv[], int timeout_ms, size_t max_out, struct sbuf *o
 		close(pfd[0]);
 		return -1;
 	}
-	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	long long deadline = timeout_ms > 0 ? clock_mono_ms() + timeout_ms : 0;
 	size_t taken = 0;
 	char buf[8192];
 	for (;;) {
 		int wait_ms = -1;
 		if (deadline) {
-			long long left = deadline - now_ms();
+			long long left = deadline - clock_mono_ms();
 			if (left <= 0) {
 				res->timed_out = 1;
 				kill(-pid, SIGKILL);
@@ -116,7 +110,7 @@ int spawn_run(char *const argv[], int timeout_ms, size_t max_out, struct sbuf *o
 		}
 		if (w == 0) {
 			/* stdout closed but the program lives on: give it the rest of its time */
-			if (now_ms() >= deadline) {
+			if (clock_mono_ms() >= deadline) {
 				res->timed_out = 1;
 				kill(-pid, SIGKILL);
 			} else {

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "util.h"
 
 #define STG_DEFAULT_PORT 5555
@@ -163,17 +164,10 @@ struct conn {
 	long long deadline; /* CLOCK_MONOTONIC, ms */
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int wait_fd(const struct conn *cn, short events)
 {
 	for (;;) {
-		long long left = cn->deadline - now_ms();
+		long long left = cn->deadline - clock_mono_ms();
 		if (left <= 0)
 			return STG_E_TIMEOUT;
 		struct pollfd p = { .fd = cn->fd, .events = events };
@@ -363,7 +357,7 @@ int stg_request(const struct stg_conf *c, const char *xml, struct sbuf *answer)
 	if (strlen(xml) > STG_MAX_XML)
 		return STG_E_TOOLONG;
 	int timeout = c->timeout_ms > 0 ? c->timeout_ms : STG_DEFAULT_TIMEOUT_MS;
-	struct conn cn = { .fd = -1, .deadline = now_ms() + timeout };
+	struct conn cn = { .fd = -1, .deadline = clock_mono_ms() + timeout };
 	int r = tcp_connect(c, &cn);
 	if (!r) {
 		struct stg_key *k = stg_key_new(c->password);
