@@ -8,6 +8,7 @@
 
 #include "access.h"
 #include "actions.h"
+#include "clock.h"
 #include "httpc.h"
 #include "reqid.h"
 #include "util.h"
@@ -212,21 +213,52 @@ static char *read_serial(struct req *r, bool *err)
 			"ubid");
 }
 
+/* The serial a key last matched, per worker: a PBX or a cron burst sends
+ * the same key thousands of times, and re-reading ubstats for each call is
+ * a round trip. Only a match is remembered, and only for serial_cache_ms,
+ * so a new serial works at once and an old one stops within that time. */
+static struct {
+	char *serial;
+	long long at_ms;
+} serial_seen;
+
+static char *serial_from_cache(const struct req *r, const char *key)
+{
+	long ttl = cfg_ubapi_long(r->cfg, "serial_cache_ms", 1000);
+	if (ttl <= 0 || !serial_seen.serial || clock_mono_ms() - serial_seen.at_ms >= ttl)
+		return NULL;
+	return ct_equal(key, serial_seen.serial) ? xstrdup(serial_seen.serial) : NULL;
+}
+
+static void serial_remember(const char *serial)
+{
+	free(serial_seen.serial);
+	serial_seen.serial = serial ? xstrdup(serial) : NULL;
+	serial_seen.at_ms = clock_mono_ms();
+}
+
 static void keyed_request(struct req *r, const char *key_raw)
 {
-	bool err = false;
-	char *serial = read_serial(r, &err);
-	if (err) {
-		reply_db_error(r);
-		return;
-	}
-	if (!serial) {
-		reply_text(r, "ERROR:NO_UBSERIAL_EXISTS");
-		return;
-	}
 	char *key = xstrdup(key_raw ? key_raw : "");
 	vf_filter(key);
-	bool match = key_raw && ct_equal(key, serial);
+	char *serial = key_raw ? serial_from_cache(r, key) : NULL;
+	bool match = serial != NULL;
+	if (!serial) {
+		bool err = false;
+		serial = read_serial(r, &err);
+		if (err || !serial) {
+			serial_remember(NULL);
+			free(key);
+			if (err)
+				reply_db_error(r);
+			else
+				reply_text(r, "ERROR:NO_UBSERIAL_EXISTS");
+			return;
+		}
+		match = key_raw && ct_equal(key, serial);
+		if (match)
+			serial_remember(serial);
+	}
 	free(key);
 	const char *action = req_param(r, "action");
 	if (!match)
@@ -305,7 +337,6 @@ void front_handle(struct req *r)
 
 /* --- the per-process state shared by both fronts ---------------------- */
 
-#include "clock.h"
 #include "query.h"
 
 void worker_init(struct worker *w, const char *root)
@@ -318,6 +349,7 @@ void worker_init(struct worker *w, const char *root)
 
 void worker_free(struct worker *w)
 {
+	serial_remember(NULL);
 	db_free(w->db);
 	config_free(&w->cfg);
 }
@@ -332,6 +364,7 @@ static void worker_refresh(struct worker *w)
 	db_configure(w->db, &s);
 	db_settings_free(&s);
 	w->db_generation = w->cfg.generation;
+	serial_remember(NULL); /* another database may hold another serial */
 }
 
 void worker_serve(struct worker *w, struct req *r, const char *query, const char *peer,

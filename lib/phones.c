@@ -175,7 +175,7 @@ struct like_idx {
 static struct {
 	bool loaded, tentative;
 	char *fp, *ids;
-	long long checked_ms;
+	long long checked_ms, ids_checked_ms;
 	time_t loaded_at;
 	struct db_rows phones; /* login, phone, mobile */
 	struct db_rows ext;    /* login, mobile */
@@ -261,6 +261,14 @@ static int refresh(struct req *r)
 	 * same call must see the same numbers anyway */
 	if (st.loaded && r->seq && r->seq == checked_seq)
 		return 0;
+	/* under PBX load the id probe itself is a round trip per call; a number
+	 * added a moment ago may wait phones_ids_ms to be known */
+	long check_ms = cfg_ubapi_long(r->cfg, "phones_check_ms", 1000);
+	long ids_ms = cfg_ubapi_long(r->cfg, "phones_ids_ms", 1000);
+	if (ids_ms > check_ms)
+		ids_ms = check_ms;
+	if (st.loaded && st.ids && !st.tentative && ids_ms > 0 && clock_mono_ms() - st.ids_checked_ms < ids_ms)
+		return 0;
 	checked_seq = r->seq;
 	struct db_rows idrow;
 	if (db_query(r->db, &idrow, IDS_SQL, "") != 0 || idrow.nrows != 1) {
@@ -268,11 +276,11 @@ static int refresh(struct req *r)
 		db_rows_free(&idrow);
 		return -1;
 	}
+	st.ids_checked_ms = clock_mono_ms();
 	char *ids = xstrdup(db_cell(&idrow, 0, 0) ? db_cell(&idrow, 0, 0) : "");
 	free(dopmobile_seen);
 	dopmobile_seen = xstrdup(db_cell(&idrow, 0, 1) ? db_cell(&idrow, 0, 1) : "");
 	db_rows_free(&idrow);
-	long check_ms = cfg_ubapi_long(r->cfg, "phones_check_ms", 1000);
 	long max_age = cfg_ubapi_long(r->cfg, "phones_max_age_s", 300);
 	bool stale = !st.loaded || !st.ids || strcmp(st.ids, ids) != 0 || st.tentative ||
 		     (max_age > 0 && r->now - st.loaded_at >= max_age);

@@ -14,9 +14,10 @@
  *   - like (getuserdatabymobile & co): phones.mobile LIKE '%n%' UNION ALL
  *     mobileext.mobile LIKE '%n%', answered from a 4-gram index.
  *
- * Freshness (bounded staleness): before each lookup the worker reads
- * MAX(id) of phones and mobileext (an index probe), so added numbers are
- * seen at once. Every ubapi.ini phones_check_ms (default 1000) it also reads
+ * Freshness (bounded staleness): at most every ubapi.ini phones_ids_ms
+ * (default 1000; 0 = before each lookup) the worker reads MAX(id) of phones
+ * and mobileext (an index probe), so added numbers are seen within that
+ * time. Every phones_check_ms (default 1000) it also reads
  * the UPDATE_TIME of phones, mobileext and cfitems from information_schema,
  * so in-place edits and deletes are seen within that interval. UPDATE_TIME
  * has one-second resolution, so an index built in the same second as the

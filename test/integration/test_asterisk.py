@@ -153,10 +153,23 @@ def test_index_freshness():
     with h.config(alter=ON):
         for _ in range(3):  # both workers build their index
             assert q("number=0501230000&param=login") == "ast1"
-        # an added number is seen by the very next request
-        h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast2', '', '0501230009')")
+        # an added number is seen within phones_ids_ms (1 s by default);
+        # the sleep makes the index no longer tentative (built in an
+        # earlier second than the write), so only the bound can explain it
+        time.sleep(1.1)
         for _ in range(4):
-            assert q("number=0501230009&param=login") == "ast2"
+            assert q("number=0501230000&param=login") == "ast1"
+        h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast2', '', '0501230009')")
+        t0 = time.monotonic()
+        h.wait_until(lambda: all(q("number=0501230009&param=login") == "ast2" for _ in range(4)),
+                     timeout=3, what="insert seen")
+        assert time.monotonic() - t0 < 2.5
+        # phones_ids_ms=0: the very next request sees it
+        with h.config(alter=ON, ubapi={None: {"phones_ids_ms": "0"}}):
+            time.sleep(1.1)
+            h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast2', '', '0501230008')")
+            for _ in range(4):
+                assert q("number=0501230008&param=login") == "ast2"
         # in-place edits within phones_check_ms (1 s by default)
         h.exec("UPDATE phones SET login='ast2' WHERE login='ast1'")
         t0 = time.monotonic()

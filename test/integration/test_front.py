@@ -7,6 +7,7 @@ import re
 import stat
 import subprocess
 import threading
+import time
 
 import harness as h
 
@@ -79,13 +80,37 @@ def test_key_filtered_like_ubilling():
 
 
 def test_no_serial_row():
-    h.exec("DELETE FROM ubstats WHERE `key`='ubid'")
+    with h.config(ubapi={None: {"serial_cache_ms": "0"}}):
+        h.exec("DELETE FROM ubstats WHERE `key`='ubid'")
+        try:
+            for _ in range(4):
+                assert reply("action=reset&param=x") == "ERROR:NO_UBSERIAL_EXISTS"
+            assert h.table_count("ubstats") == 0 or not h.sql(
+                "SELECT 1 FROM ubstats WHERE `key`='ubid'")
+        finally:
+            h.exec("INSERT INTO ubstats (`key`,`value`) VALUES ('ubid',%s)", (SERIAL,))
+
+
+def test_serial_cache_bounds():
+    """Workers remember a matched serial for serial_cache_ms (1 s by
+    default): a new serial works at once, the old one stops within that."""
+    new = "UB" + "0f" * 16
+    for _ in range(4):
+        assert reply("action=nosuchaction") == "ERROR:UNKNOWN_ACTION"
+    h.exec("UPDATE ubstats SET `value`=%s WHERE `key`='ubid'", (new,))
     try:
-        assert reply("action=reset&param=x") == "ERROR:NO_UBSERIAL_EXISTS"
-        assert h.table_count("ubstats") == 0 or not h.sql(
-            "SELECT 1 FROM ubstats WHERE `key`='ubid'")
+        for _ in range(4):
+            assert reply("action=nosuchaction", key=new) == "ERROR:UNKNOWN_ACTION"
+        h.exec("UPDATE ubstats SET `value`=%s WHERE `key`='ubid'", (SERIAL,))
+        # `new` is remembered by the workers now; revoked, it stops within 1 s
+        t0 = time.monotonic()
+        h.wait_until(lambda: all(reply("action=nosuchaction", key=new) == "ERROR:GET_WRONG_KEY"
+                                 for _ in range(4)), timeout=3, what="old serial refused")
+        assert time.monotonic() - t0 < 2.5
+        for _ in range(4):
+            assert reply("action=nosuchaction") == "ERROR:UNKNOWN_ACTION"
     finally:
-        h.exec("INSERT INTO ubstats (`key`,`value`) VALUES ('ubid',%s)", (SERIAL,))
+        h.exec("UPDATE ubstats SET `value`=%s WHERE `key`='ubid'", (SERIAL,))
 
 
 def test_no_action_and_unknown_action():
