@@ -1,7 +1,9 @@
 /* Ubilling's template dialect, MAC helpers, envy's line cutting and the
  * no-shell runner. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "envy.h"
@@ -104,8 +106,32 @@ static void test_runcmd(void)
 	spawn_argv_free(v);
 }
 
+/* cache files are rewritten in place: a shorter text must not leave the
+ * old tail behind, and an empty one empties the file */
+static void test_file_put_inplace(void)
+{
+	char dir[] = "/tmp/ubapi-test-put-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char path[64];
+	snprintf(path, sizeof path, "%s/walk", dir);
+	size_t len = 0;
+	CHECK(file_put_inplace(path, "long old walk text\n", 19) == 0);
+	CHECK(file_put_inplace(path, "short\n", 6) == 0);
+	char *got = file_get(path, &len);
+	CHECK(got && len == 6);
+	CHECK_STR(got, "short\n");
+	free(got);
+	CHECK(file_put_inplace(path, "", 0) == 0);
+	got = file_get(path, &len);
+	CHECK(got && len == 0);
+	free(got);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
+	test_file_put_inplace();
 	test_template();
 	test_macs();
 	test_cut();
