@@ -672,13 +672,13 @@ void pon_system(const struct config *cfg, struct olt_run *o, const struct cwalk 
 	const char *up = pon_walk_of(o, w, B_UPTIME), *tp = pon_walk_of(o, w, B_TEMP);
 	if (up && *up) {
 		char *v = pon_piece(up, ')', 1);
-		if (v && *v)
+		if (!pon_php_empty(v)) /* OLTAttractor::writeUptime skips empty() */
 			pon_container_put(cfg, "uptime", o->olt->id, "OLTUPTIME", v, strlen(v));
 		free(v);
 	}
 	if (tp && *tp) {
 		char *v = pon_piece(tp, ':', 1);
-		if (v && *v)
+		if (!pon_php_empty(v))
 			pon_container_put(cfg, "temp", o->olt->id, "OLTTEMPERATURE", v, strlen(v));
 		free(v);
 	}

@@ -897,7 +897,8 @@ static void huawei_ifaces(const struct config *cfg, struct olt_run *o, struct zs
 	pon_omap_free(&res);
 }
 
-/* unlike PONBdcom, PonZte writes the piece even when it is missing ("") */
+/* OLTAttractor keeps the last uptime/temperature when the new one is
+ * empty() after trim ("" or "0") */
 static void zte_system(const struct config *cfg, struct olt_run *o, const struct cwalk *w)
 {
 	static const struct {
@@ -910,7 +911,8 @@ static void zte_system(const struct config *cfg, struct olt_run *o, const struct
 		if (!raw || !*raw)
 			continue;
 		char *v = pon_piece(raw, s[i].sep, 1);
-		pon_container_put(cfg, s[i].dir, o->olt->id, s[i].ext, v ? v : "", v ? strlen(v) : 0);
+		if (!pon_php_empty(v))
+			pon_container_put(cfg, s[i].dir, o->olt->id, s[i].ext, v, strlen(v));
 		free(v);
 	}
 }
