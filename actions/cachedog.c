@@ -44,28 +44,22 @@ static bool row_equal(const cJSON *cached, const cJSON *fresh)
 	return true;
 }
 
-/* login => user data of every user, as PHP's zb_UserGetAllData(). */
-static int fresh_all(struct req *r, cJSON **out)
+static int by_key(const void *a, const void *b)
 {
-	struct db_rows u;
-	*out = NULL;
-	if (db_query(r->db, &u, "SELECT `login` FROM `users` ORDER BY `login`", "") != 0)
-		return -1;
-	cJSON *all = cJSON_CreateObject();
-	for (size_t i = 0; i < u.nrows; i++) {
-		cJSON *one = NULL;
-		int got = userdata_get(r, db_cell(&u, i, 0), &one);
-		if (got < 0) {
-			cJSON_Delete(all);
-			db_rows_free(&u);
-			return -1;
-		}
-		if (got > 0)
-			cJSON_AddItemToObject(all, db_cell(&u, i, 0), one);
-	}
-	db_rows_free(&u);
-	*out = all;
-	return 0;
+	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+/* children of an object sorted by key: a keyed lookup per user would make
+ * the comparison quadratic in the number of users */
+static const cJSON **sorted_children(const cJSON *o, size_t n)
+{
+	const cJSON **v = xmalloc((n ? n : 1) * sizeof *v);
+	size_t i = 0;
+	const cJSON *c;
+	cJSON_ArrayForEach(c, o)
+		v[i++] = c;
+	qsort(v, n, sizeof *v, by_key);
+	return v;
 }
 
 static bool same(const cJSON *cached, const cJSON *fresh)
@@ -74,13 +68,14 @@ static bool same(const cJSON *cached, const cJSON *fresh)
 		return cJSON_GetArraySize(cached) == 0 && cJSON_GetArraySize(fresh) == 0;
 	if (!cJSON_IsObject(cached) || cJSON_GetArraySize(cached) != cJSON_GetArraySize(fresh))
 		return false;
-	const cJSON *f;
-	cJSON_ArrayForEach(f, fresh)
-	{
-		if (!row_equal(cJSON_GetObjectItemCaseSensitive(cached, f->string), f))
-			return false;
-	}
-	return true;
+	size_t n = (size_t)cJSON_GetArraySize(fresh);
+	const cJSON **c = sorted_children(cached, n), **f = sorted_children(fresh, n);
+	bool equal = true;
+	for (size_t i = 0; i < n && equal; i++)
+		equal = strcmp(c[i]->string, f[i]->string) == 0 && row_equal(c[i], f[i]);
+	free(c);
+	free(f);
+	return equal;
 }
 
 void cmd_cachedog(struct req *r)
@@ -94,7 +89,7 @@ void cmd_cachedog(struct req *r)
 	long minutes = atol(cfg_alter(r->cfg, "USERALLDATA_CACHETIME", "1440"));
 	char *raw = ubcache_get(r->cfg, "USER_ALL_DATA", (minutes > 0 ? minutes : 1440) * 60);
 	cJSON *fresh = NULL;
-	if (fresh_all(r, &fresh) != 0) {
+	if (userdata_all(r, &fresh) != 0) {
 		free(raw);
 		reply_db_error(r);
 		return;

@@ -23,57 +23,101 @@ static const char *const KEYS_TAIL[] = { "fulladress", "phone", "mobile", "contr
 
 #define NELEM(a) (sizeof(a) / sizeof *(a))
 
-int userdata_get(struct req *r, const char *login, cJSON **out)
+struct udq {
+	bool ext;
+	struct sbuf sql;
+};
+
+/* The zb_UserGetAllData SELECT for one login (one) or every user, rows
+ * ordered so that the row PHP's login-keyed array would keep (the last
+ * join row) comes first for each login. */
+static void udq_build(struct req *r, struct udq *q, bool one)
 {
-	*out = NULL;
-	bool ext = php_truthy(cfg_alter(r->cfg, "ADDRESS_EXTENDED_ENABLED", ""));
+	q->ext = php_truthy(cfg_alter(r->cfg, "ADDRESS_EXTENDED_ENABLED", ""));
 	int form = (php_truthy(cfg_alter(r->cfg, "ZERO_TOLERANCE", "")) ? 2 : 0) +
 		   (php_truthy(cfg_alter(r->cfg, "CITY_DISPLAY", "")) ? 1 : 0);
-	struct sbuf q = SBUF_INIT;
-	sbuf_puts(&q, "SELECT `users`.`login`, `realname`.`realname`, `Passive`, `Down`, `Password`, `AlwaysOnline`,"
-		      " `Tariff`, `TariffChange`, `Credit`, `Cash`, `users`.`IP`, `nethosts`.`mac`, `cityname`,"
-		      " `streetname`, `buildnum`, `apt`.`entrance`, `apt`.`floor`, `apt`.`apt`, `build`.`geo`, ");
-	if (ext)
-		sbuf_puts(&q, "`address_extended`.`postal_code`, `address_extended`.`town_district`,"
-			      " `address_extended`.`address_exten`, ");
-	sbuf_puts(&q, FULLADRESS[form]);
-	sbuf_puts(&q, ", `phones`.`phone`, `phones`.`mobile`, `contracts`.`contract`, `emails`.`email`"
-		      " FROM `users` LEFT JOIN `nethosts` ON (`nethosts`.`ip` = `users`.`IP`)"
-		      " LEFT JOIN `realname` ON (`users`.`login`=`realname`.`login`)"
-		      " LEFT JOIN `address` ON (`users`.`login`=`address`.`login`)"
-		      " LEFT JOIN `apt` ON (`address`.`aptid`=`apt`.`id`)"
-		      " LEFT JOIN `build` ON (`apt`.`buildid`=`build`.`id`)"
-		      " LEFT JOIN `street` ON (`build`.`streetid`=`street`.`id`)"
-		      " LEFT JOIN `city` ON (`street`.`cityid`=`city`.`id`)"
-		      " LEFT JOIN `phones` ON (`users`.`login`=`phones`.`login`)"
-		      " LEFT JOIN `contracts` ON (`users`.`login`=`contracts`.`login`)"
-		      " LEFT JOIN `emails` ON (`users`.`login`=`emails`.`login`)");
-	if (ext)
-		sbuf_puts(&q, " LEFT JOIN `address_extended` ON `users`.`login` = `address_extended`.`login`");
+	struct sbuf *b = &q->sql;
+	sbuf_init(b);
+	sbuf_puts(b, "SELECT `users`.`login`, `realname`.`realname`, `Passive`, `Down`, `Password`, `AlwaysOnline`,"
+		     " `Tariff`, `TariffChange`, `Credit`, `Cash`, `users`.`IP`, `nethosts`.`mac`, `cityname`,"
+		     " `streetname`, `buildnum`, `apt`.`entrance`, `apt`.`floor`, `apt`.`apt`, `build`.`geo`, ");
+	if (q->ext)
+		sbuf_puts(b, "`address_extended`.`postal_code`, `address_extended`.`town_district`,"
+			     " `address_extended`.`address_exten`, ");
+	sbuf_puts(b, FULLADRESS[form]);
+	sbuf_puts(b, ", `phones`.`phone`, `phones`.`mobile`, `contracts`.`contract`, `emails`.`email`"
+		     " FROM `users` LEFT JOIN `nethosts` ON (`nethosts`.`ip` = `users`.`IP`)"
+		     " LEFT JOIN `realname` ON (`users`.`login`=`realname`.`login`)"
+		     " LEFT JOIN `address` ON (`users`.`login`=`address`.`login`)"
+		     " LEFT JOIN `apt` ON (`address`.`aptid`=`apt`.`id`)"
+		     " LEFT JOIN `build` ON (`apt`.`buildid`=`build`.`id`)"
+		     " LEFT JOIN `street` ON (`build`.`streetid`=`street`.`id`)"
+		     " LEFT JOIN `city` ON (`street`.`cityid`=`city`.`id`)"
+		     " LEFT JOIN `phones` ON (`users`.`login`=`phones`.`login`)"
+		     " LEFT JOIN `contracts` ON (`users`.`login`=`contracts`.`login`)"
+		     " LEFT JOIN `emails` ON (`users`.`login`=`emails`.`login`)");
+	if (q->ext)
+		sbuf_puts(b, " LEFT JOIN `address_extended` ON `users`.`login` = `address_extended`.`login`");
 	/* the last join row wins in PHP's login-keyed array: make "last" stable */
-	sbuf_puts(&q, " WHERE `users`.`login` = ? ORDER BY `nethosts`.`id` DESC, `realname`.`id` DESC,"
-		      " `address`.`id` DESC, `phones`.`id` DESC, `contracts`.`id` DESC, `emails`.`id` DESC LIMIT 1");
-	struct db_rows rows;
-	int rc = db_query(r->db, &rows, q.s, "s", login);
-	sbuf_free(&q);
-	if (rc != 0)
-		return -1;
-	if (rows.nrows == 0) {
-		db_rows_free(&rows);
-		return 0;
-	}
+	sbuf_puts(b, one ? " WHERE `users`.`login` = ? ORDER BY" : " ORDER BY BINARY `users`.`login`,");
+	sbuf_puts(b, " `nethosts`.`id` DESC, `realname`.`id` DESC, `address`.`id` DESC, `phones`.`id` DESC,"
+		     " `contracts`.`id` DESC, `emails`.`id` DESC");
+	if (one)
+		sbuf_puts(b, " LIMIT 1");
+}
+
+static cJSON *udq_object(const struct udq *q, const struct db_rows *rows, size_t row)
+{
 	cJSON *o = cJSON_CreateObject();
 	size_t col = 0;
 	for (size_t i = 0; i < NELEM(KEYS_HEAD); i++)
-		cJSON_AddItemToObject(o, KEYS_HEAD[i], phpjson_dbval(db_cell(&rows, 0, col++)));
-	if (ext)
+		cJSON_AddItemToObject(o, KEYS_HEAD[i], phpjson_dbval(db_cell(rows, row, col++)));
+	if (q->ext)
 		for (size_t i = 0; i < NELEM(KEYS_EXT); i++)
-			cJSON_AddItemToObject(o, KEYS_EXT[i], phpjson_dbval(db_cell(&rows, 0, col++)));
+			cJSON_AddItemToObject(o, KEYS_EXT[i], phpjson_dbval(db_cell(rows, row, col++)));
 	for (size_t i = 0; i < NELEM(KEYS_TAIL); i++)
-		cJSON_AddItemToObject(o, KEYS_TAIL[i], phpjson_dbval(db_cell(&rows, 0, col++)));
+		cJSON_AddItemToObject(o, KEYS_TAIL[i], phpjson_dbval(db_cell(rows, row, col++)));
+	return o;
+}
+
+int userdata_get(struct req *r, const char *login, cJSON **out)
+{
+	*out = NULL;
+	struct udq q;
+	udq_build(r, &q, true);
+	struct db_rows rows;
+	int rc = db_query(r->db, &rows, q.sql.s, "s", login);
+	sbuf_free(&q.sql);
+	if (rc != 0)
+		return -1;
+	if (rows.nrows)
+		*out = udq_object(&q, &rows, 0);
 	db_rows_free(&rows);
-	*out = o;
-	return 1;
+	return *out ? 1 : 0;
+}
+
+int userdata_all(struct req *r, cJSON **out)
+{
+	*out = NULL;
+	struct udq q;
+	udq_build(r, &q, false);
+	struct db_rows rows;
+	int rc = db_query(r->db, &rows, q.sql.s, "");
+	sbuf_free(&q.sql);
+	if (rc != 0)
+		return -1;
+	cJSON *all = cJSON_CreateObject();
+	const char *prev = NULL;
+	for (size_t i = 0; i < rows.nrows; i++) {
+		const char *login = db_cell(&rows, i, 0);
+		if (!login || (prev && strcmp(prev, login) == 0))
+			continue;
+		prev = login;
+		cJSON_AddItemToObject(all, login, udq_object(&q, &rows, i));
+	}
+	db_rows_free(&rows);
+	*out = all;
+	return 0;
 }
 
 static int agent_by_address(struct req *r, const char *address, const char *def, char **id)

@@ -19,6 +19,8 @@
 
 /* 1 with *out an object, 0 when the login has no users row, -1 DB error. */
 int userdata_get(struct req *r, const char *login, cJSON **out);
+/* login => the same object for every user, in one query. 0, or -1. */
+int userdata_all(struct req *r, cJSON **out);
 
 /* The contragent assigned to login (Ubilling's agent assignment): strict
  * (getagentdata: ahenassignstrict first, then the street rules on

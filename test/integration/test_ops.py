@@ -295,6 +295,9 @@ def test_cachedog_files_backend():
     user("cd1", "5", "10.2.0.1")
     user("cd2", "7", "10.2.0.2")
     h.exec("INSERT INTO realname (login, realname) VALUES ('cd1', 'Іван')")
+    # two phones rows: the later row is the one PHP's login-keyed array keeps
+    h.exec("DELETE FROM phones WHERE login IN ('cd1', 'cd2')")
+    h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('cd1', '', '0501110000'), ('cd1', '', '0502220000')")
     for k in ("USER_ALL_DATA", "USER_ALL_REALNAMES", "PHONEDATA"):
         if os.path.exists(cache_file(k)):
             os.unlink(cache_file(k))
@@ -307,6 +310,7 @@ def test_cachedog_files_backend():
             assert data["cd1"]["realname"] == "Іван" and data["cd1"]["Cash"] == "5"
             assert data["cd2"]["realname"] is None and data["cd2"]["ip"] == "10.2.0.2"
             assert list(data["cd1"])[:3] == ["login", "realname", "Passive"]
+            assert data["cd1"]["mobile"] == "0502220000" and data["cd2"]["mobile"] is None
             # (2) unchanged: OK, file kept
             before = open(cache_file("USER_ALL_DATA"), "rb").read()
             assert run("cachedog", now=None) == "CACHEDOG:CACHE_OK"
