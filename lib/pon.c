@@ -786,8 +786,11 @@ static const struct pon_collector *const families[] = {
 	bdcom_family,
 	pon_bdcomgp_family,
 	pon_gcom_family,
+	pon_raisecom_family,
 	pon_smartfiber_family,
 	pon_stels_family,
+	pon_stels12_family,
+	pon_stels16_family,
 	pon_vsol_family,
 	pon_zte_family,
 };

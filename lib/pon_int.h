@@ -85,8 +85,11 @@ struct pon_collector {
 /* NULL-name terminated */
 extern const struct pon_collector pon_bdcomgp_family[];
 extern const struct pon_collector pon_gcom_family[];
+extern const struct pon_collector pon_raisecom_family[];
 extern const struct pon_collector pon_smartfiber_family[];
 extern const struct pon_collector pon_stels_family[];
+extern const struct pon_collector pon_stels12_family[];
+extern const struct pon_collector pon_stels16_family[];
 extern const struct pon_collector pon_vsol_family[];
 extern const struct pon_collector pon_zte_family[];
 

@@ -161,15 +161,15 @@ def test_oltpoll_herd_mode_and_unknown_collector():
     d.add_switch(4, "127.8.0.4", desc="OLT zte", location="Z", snmp="public", modelid=804)
     d.add_switch(5, "127.8.0.5", desc="OLT no community", snmp="", modelid=803)
     tdir = os.path.join(h.root, "config", "snmptemplates")
-    # a vendor not ported yet
+    # a collector class that does not exist
     d.write(os.path.join(tdir, "ZTE_TEST"),
-            '[define]\nDEVICE="Raisecom"\n[signal]\nSIGNALMODE="HAL"\nCOLLECTORNAME="PONRC5508GPSC"\n')
+            '[define]\nDEVICE="Unknown"\n[signal]\nSIGNALMODE="HAL"\nCOLLECTORNAME="PONNoSuchVendor"\n')
     with _agent(), h.config(alter=dict(PON, HERD_OF_PONIES="1")):
         body = h.api_text("action=oltpoll")
     # herd children never printed their lines
     assert body == "POLLING:3 127.8.0.3 - Hub\nPOLLING:4 127.8.0.4 - Z\nOK:OLTPOLL"
     log = _lines(d.read(d.exports("oltpoll.log")))
-    assert "OLT[4] | FATAL run PON HAL collector:PONRC5508GPSC EX_HAL_COLLECTOR_NOT_EXISTS" in log
+    assert "OLT[4] | FATAL run PON HAL collector:PONNoSuchVendor EX_HAL_COLLECTOR_NOT_EXISTS" in log
     assert "OLT[3] | FINISHED: polled successfully" in log
     assert d.read(_pondata("signals", "3_OLTSIGNALS")).startswith("a:2:{")
 

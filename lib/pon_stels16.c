@@ -1,0 +1,599 @@
+/* PONstels16: Stels / C-Data FD16xx GPON OLTs (ident = ONU serial), spec
+ * §2.4.2. ONUs are keyed by a device index whose last four hex digits are
+ * the PON port and the ONU number (0x01000B01: port 11, ONU 1). Templates spell the
+ * class "PONStels16"; the registry matches names case-insensitively.
+ *
+ * PHP quirks kept: the interface map is built from the ONUMACDEVINDEX
+ * container as it is on disk (so a stale one from an earlier poll is used
+ * when this poll wrote none), the distance parser keeps serial rows the
+ * signal parser drops, the deregistration reason of an ONU is the one of
+ * the last row whose index is not above the ONU's, UNI states are written
+ * whatever PON_ONU_UNI_STATUS_ENABLED says, and only the last UNI port of an
+ * ONU is kept. No uptime or temperature is read. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "phpser.h"
+#include "switches.h"
+#include "pon_int.h"
+#include "util.h"
+
+enum { POLL_BULK, POLL_SINGLE, POLL_NONE };
+
+struct s16 {
+	struct omap macs; /* device index -> serial, as macParseStels16 keeps them */
+};
+
+static bool nofdb(const struct olt_run *o)
+{
+	return strstr(o->olt->desc, "NOFDBQUERY") != NULL;
+}
+
+static bool misc_set(const struct olt_run *o, const char *key)
+{
+	const char *v = pon_sget(o, "misc", key);
+	return v && !pon_php_empty(v);
+}
+
+static int poll_type(const struct olt_run *o)
+{
+	const char *t = pon_sget(o, "signal", "SIGNAL_POLL_TYPE");
+	if (pon_php_empty(t) || strcmp(t, "bulk") == 0)
+		return POLL_BULK;
+	return strcmp(t, "single") == 0 ? POLL_SINGLE : POLL_NONE;
+}
+
+/* [onu] SERIAL_CASE_MODE: 1 lower, 2 upper, otherwise (and unset) as is */
+static int case_mode(const struct olt_run *o)
+{
+	const char *cm = pon_sget(o, "onu", "SERIAL_CASE_MODE");
+	return !cm ? 0 : pon_loose_eq(cm, "1") ? 1 : pon_loose_eq(cm, "2") ? 2 : 0;
+}
+
+static void serial_form(char *s, int mode)
+{
+	for (char *c = s; *c; c++)
+		*c = *c == ' '	   ? ':'
+		     : mode == 1 ? (char)tolower((unsigned char)*c)
+		     : mode == 2 ? (char)toupper((unsigned char)*c)
+				 : *c;
+}
+
+static char *cleared(const struct olt_run *o, const struct cwalk *w, int which, const char *sec, const char *key,
+		     const char *rm1, const char *rm2)
+{
+	return pon_walk_cleared(o, w, which, pon_sget(o, sec, key), "", rm1, rm2);
+}
+
+/* macParseStels16: rows whose untrimmed pieces are not empty() and whose
+ * trimmed index and serial are not empty() either */
+static void parse_macs(const char *text, int mode, struct omap *macs)
+{
+	char *copy = xstrdup(text);
+	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
+		char *k = pon_raw_piece(line, 0), *v = pon_raw_piece(line, 1);
+		if (!pon_php_empty(k) && !pon_php_empty(v)) {
+			pon_trim(k);
+			pon_trim(v);
+			serial_form(v, mode);
+			if (!pon_php_empty(k) && !pon_php_empty(v))
+				pon_omap_set(macs, k, v, V_STR);
+		}
+		free(k);
+		free(v);
+	}
+	free(copy);
+}
+
+/* PHP "raw / OFFSET" on numeric strings: an int when both are integers and
+ * the division is exact, else a float */
+static int divide(const char *raw, const char *offset, char *buf, size_t size)
+{
+	if (pon_int_string(raw) && pon_int_string(offset) && atoll(raw) % atoll(offset) == 0) {
+		snprintf(buf, size, "%lld", atoll(raw) / atoll(offset));
+		return V_INT;
+	}
+	snprintf(buf, size, "%.17g", strtod(raw, NULL) / strtod(offset, NULL));
+	return V_FLOAT;
+}
+
+/* sigIndex rows "index = raw" -> signals, MAC index and history */
+static void signals(const struct config *cfg, const struct olt_run *o, const char *rows, const struct omap *macs)
+{
+	const char *down = pon_sget(o, "signal", "DOWNVALUE"), *mode = pon_sget(o, "signal", "OFFSETMODE"),
+		   *offset = pon_sget(o, "signal", "OFFSET");
+	bool div = mode && strcmp(mode, "div") == 0 && offset && php_truthy(offset);
+	struct omap sig = { 0 };
+	char *copy = xstrdup(rows);
+	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
+		char *raw = pon_piece(line, '=', 1);
+		if (!raw)
+			continue;
+		char *idx = pon_piece(line, '=', 0), buf[64];
+		const char *val = raw;
+		int type = V_STR;
+		/* a missing DOWNVALUE is PHP's null, equal to "" only */
+		if (down ? pon_loose_eq(raw, down) : !*raw) {
+			val = "Offline";
+		} else if (div && !pon_numeric(raw)) {
+			val = "Fail";
+		} else if (div) {
+			/* a zero OFFSET that is still truthy ("0.0") stops PHP with
+			 * a division error: the row is dropped instead */
+			if (strtod(offset, NULL) == 0) {
+				free(idx);
+				free(raw);
+				continue;
+			}
+			type = divide(raw, offset, buf, sizeof buf);
+			val = buf;
+		}
+		pon_omap_set(&sig, idx, val, type);
+		free(idx);
+		free(raw);
+	}
+	free(copy);
+	const char *offline = cfg_alter(cfg, "PON_ONU_OFFLINE_SIGNAL", "-9000");
+	struct omap result = { 0 }, flip = { 0 };
+	for (size_t i = 0; i < macs->n; i++) {
+		for (size_t k = 0; k < sig.n; k++) {
+			if (strcmp(sig.k[k], macs->k[i]) != 0)
+				continue;
+			pon_omap_set(&result, macs->v[i], sig.v[k], sig.t[k]);
+			char lvl[64];
+			if (sig.t[k] == V_STR && strcmp(sig.v[k], "Offline") == 0)
+				snprintf(lvl, sizeof lvl, "%s", offline);
+			else if (sig.t[k] == V_FLOAT)
+				pon_float_text(strtod(sig.v[k], NULL), lvl, sizeof lvl);
+			else
+				snprintf(lvl, sizeof lvl, "%s", sig.v[k]);
+			pon_signal_history(cfg, macs->v[i], lvl);
+			break;
+		}
+		/* array_flip: serial -> index, an int when the index was an int key */
+		pon_omap_set(&flip, macs->v[i], macs->k[i], pon_canonical_int(macs->k[i]) ? V_INT : V_STR);
+	}
+	pon_container_map(cfg, "signals", o->olt->id, "OLTSIGNALS", &result);
+	pon_container_map(cfg, "macdev", o->olt->id, "ONUMACDEVINDEX", &flip);
+	pon_omap_free(&result);
+	pon_omap_free(&flip);
+	pon_omap_free(&sig);
+}
+
+/* PONProto::distanceParse against the raw serial rows: no empty() filter */
+static void distances(const struct config *cfg, const struct olt_run *o, const struct cwalk *w, const char *mactext,
+		      int mode)
+{
+	char *t = cleared(o, w, B_DIST, "misc", "DISTINDEX", NULL, NULL);
+	struct omap dist = { 0 }, onus = { 0 }, result = { 0 };
+	pon_rows_map(t, &dist, false);
+	free(t);
+	char *copy = xstrdup(mactext);
+	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
+		char *v = pon_piece(line, '=', 1);
+		if (!v)
+			continue;
+		char *k = pon_piece(line, '=', 0);
+		serial_form(v, mode);
+		pon_omap_set(&onus, k, v, V_STR);
+		free(k);
+		free(v);
+	}
+	free(copy);
+	if (onus.n) {
+		for (size_t i = 0; i < onus.n; i++) {
+			const char *d = pon_omap_get(&dist, onus.k[i]);
+			if (d)
+				pon_omap_set(&result, onus.v[i], d, V_STR);
+		}
+		pon_container_map(cfg, "dist", o->olt->id, "OLTDISTANCE", &result);
+		pon_container_map(cfg, "onucache", o->olt->id, "ONUINDEX", &onus);
+	}
+	pon_omap_free(&dist);
+	pon_omap_free(&onus);
+	pon_omap_free(&result);
+}
+
+/* PHP substr($s, -from_end, 2) */
+static long long hex_pair(const char *hex, size_t from_end)
+{
+	size_t l = strlen(hex), start = l > from_end ? l - from_end : 0;
+	char pair[3] = { 0 };
+	memcpy(pair, hex + start, l - start < 2 ? l - start : 2);
+	return strtoll(pair, NULL, 16);
+}
+
+/* the ONUMACDEVINDEX container as PHP's readMacIndex() sees it:
+ * serial -> device index, empty when missing or unreadable */
+static void read_macdev(const struct config *cfg, const struct olt_run *o, struct omap *out)
+{
+	struct sbuf rel = SBUF_INIT;
+	sbuf_printf(&rel, "exports/pondata/macdev/%s_ONUMACDEVINDEX", o->olt->id);
+	char *path = cfg_path(cfg, sbuf_str(&rel));
+	sbuf_free(&rel);
+	size_t len = 0;
+	char *data = file_get(path, &len);
+	free(path);
+	cJSON *root = data ? phpser_parse(data, len) : NULL;
+	free(data);
+	if (!root)
+		return;
+	size_t i = 0;
+	for (cJSON *it = root->child; it && (cJSON_IsArray(root) || cJSON_IsObject(root)); it = it->next, i++) {
+		char key[32], val[32];
+		const char *k = it->string;
+		if (!k) {
+			snprintf(key, sizeof key, "%zu", i);
+			k = key;
+		}
+		if (cJSON_IsNumber(it)) {
+			snprintf(val, sizeof val, "%.0f", it->valuedouble);
+			if ((double)atoll(val) != it->valuedouble)
+				continue;
+			pon_omap_set(out, k, val, V_INT);
+		} else if (cJSON_IsString(it)) {
+			pon_omap_set(out, k, it->valuestring, V_STR);
+		}
+	}
+	cJSON_Delete(root);
+}
+
+/* interfaceParsestels16: the n-th row of the port table is PON port n;
+ * the device index in hex ends in <port><onu> */
+static void interfaces(const struct config *cfg, const struct olt_run *o, const struct cwalk *w)
+{
+	struct omap macdev = { 0 };
+	read_macdev(cfg, o, &macdev);
+	if (!macdev.n)
+		return;
+	char *t = cleared(o, w, B_IFACE, "misc", "INTERFACEINDEX", "\"", NULL);
+	struct omap ports = { 0 }, result = { 0 };
+	size_t row = 0;
+	char *copy = xstrdup(t);
+	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
+		row++;
+		char *v = pon_piece(line, '=', 1);
+		if (!v)
+			continue;
+		char num[32];
+		snprintf(num, sizeof num, "%zu", row);
+		pon_omap_set(&ports, v, num, V_INT);
+		free(v);
+	}
+	free(copy);
+	free(t);
+	const char *prefix = pon_sget(o, "misc", "INTERFACEADDPONPREFIX");
+	prefix = pon_php_empty(prefix) ? "" : prefix;
+	for (size_t i = 0; ports.n && i < macdev.n; i++) {
+		/* dechex() of a non-integer stops PHP: such an entry is skipped */
+		if (!pon_int_string(macdev.v[i]))
+			continue;
+		char hex[32], port[32];
+		snprintf(hex, sizeof hex, "%llx", (unsigned long long)atoll(macdev.v[i]));
+		snprintf(port, sizeof port, "%lld", hex_pair(hex, 4));
+		const char *seq = pon_omap_get(&ports, port);
+		struct sbuf ifn = SBUF_INIT;
+		if (seq && !pon_php_empty(seq))
+			sbuf_printf(&ifn, "%s%s:%lld", prefix, seq, hex_pair(hex, 2));
+		else
+			sbuf_printf(&ifn, "%sOn ho", prefix);
+		pon_omap_set(&result, macdev.k[i], sbuf_str(&ifn), V_STR);
+		sbuf_free(&ifn);
+	}
+	pon_container_map(cfg, "iface", o->olt->id, "ONUINTERFACE", &result);
+	pon_omap_free(&ports);
+	pon_omap_free(&result);
+	pon_omap_free(&macdev);
+}
+
+/* PHP 8 loose comparison of two scalars given as text: numerically when
+ * both are numeric, else as strings */
+static int php_cmp(const char *a, const char *b)
+{
+	if (pon_numeric(a) && pon_numeric(b)) {
+		double x = strtod(a, NULL), y = strtod(b, NULL);
+		return (x > y) - (x < y);
+	}
+	int c = strcmp(a, b);
+	return (c > 0) - (c < 0);
+}
+
+/* lastDeregParsestels16: small indexes (< 100) are PON ports of newer
+ * firmware, mapped to the first device index of that port */
+static void deregs(const struct config *cfg, const struct olt_run *o, const struct cwalk *w, const struct omap *macs)
+{
+	char *t = cleared(o, w, B_DEREG, "misc", "DEREGREASON", "\"", NULL);
+	struct omap rows = { 0 }, bound = { 0 }, result = { 0 };
+	pon_rows_map(t, &rows, false);
+	free(t);
+	for (size_t i = 0; i < rows.n; i++) {
+		const char *k = rows.k[i];
+		char b[64];
+		if (pon_numeric(k) && strtod(k, NULL) < 100) {
+			snprintf(b, sizeof b, "%.17g", (strtod(k, NULL) - 10) * 256 + 16779776);
+		} else if (!pon_numeric(k) && strcmp(k, "100") < 0) {
+			/* PHP would do arithmetic on a non-numeric string and stop */
+			continue;
+		} else {
+			snprintf(b, sizeof b, "%s", k);
+		}
+		pon_omap_set(&bound, k, b, V_STR);
+	}
+	for (size_t m = 0; bound.n && m < macs->n; m++) {
+		const char *cur = NULL;
+		for (size_t i = 0; i < bound.n; i++)
+			if (php_cmp(macs->k[m], bound.v[i]) >= 0)
+				cur = bound.k[i];
+		pon_omap_set(&result, macs->v[m], cur ? pon_omap_get(&rows, cur) : "On ho", V_STR);
+	}
+	pon_container_map(cfg, "dereg", o->olt->id, "ONUDEREGS", &result);
+	pon_omap_free(&rows);
+	pon_omap_free(&bound);
+	pon_omap_free(&result);
+}
+
+/* "d1.d2.d3.d4.d5.d6" -> "xx:xx:..", NULL when an octet is not decimal
+ * digits (PHP's dechex() would stop the collector) */
+static char *dec_mac(const char *dec)
+{
+	struct sbuf hex = SBUF_INIT, out = SBUF_INIT;
+	sbuf_puts(&out, "");
+	if (!*dec || strcmp(dec, "0") == 0)
+		return sbuf_detach(&out);
+	sbuf_puts(&hex, "");
+	char *copy = xstrdup(dec);
+	bool ok = true;
+	for (char *s = copy, *oct; ok && (oct = strsep(&s, ".")) != NULL;) {
+		ok = *oct && strspn(oct, "0123456789") == strlen(oct) && strlen(oct) < 18;
+		if (ok)
+			sbuf_printf(&hex, "%02llx", atoll(oct));
+	}
+	free(copy);
+	for (size_t i = 0; ok && i < hex.len; i += 2) {
+		if (i)
+			sbuf_putc(&out, ':');
+		sbuf_add(&out, hex.s + i, hex.len - i >= 2 ? 2 : 1);
+	}
+	sbuf_free(&hex);
+	if (!ok) {
+		sbuf_free(&out);
+		return NULL;
+	}
+	return sbuf_detach(&out);
+}
+
+/* fdbParsestels16: rows "<6 decimal MAC octets>.<vlan> = <device index>";
+ * entries are numbered by their row in the walk */
+static void fdb(const struct config *cfg, const struct olt_run *o, const struct cwalk *w, const struct omap *macs)
+{
+	char *t = cleared(o, w, B_FDBMAC, "misc", "FDBMACINDEX", NULL, NULL);
+	struct omap body = { 0 }, count = { 0 };
+	size_t row = 0;
+	char *copy = xstrdup(t);
+	for (char *s = copy, *line; macs->n && (line = strsep(&s, "\n")) != NULL;) {
+		row++;
+		if (pon_php_empty(line) || !strchr(line, '='))
+			continue;
+		char *idx = pon_piece(line, '=', 0), *plastic = pon_piece(line, '=', 1);
+		const char *ident = pon_omap_get(macs, plastic);
+		char *dot = ident ? strrchr(idx, '.') : NULL;
+		if (dot) {
+			*dot = '\0';
+			char *mac = dec_mac(idx);
+			if (mac) {
+				struct sbuf e = SBUF_INIT;
+				const char *prev = pon_omap_get(&body, ident), *n = pon_omap_get(&count, ident);
+				char num[32];
+				sbuf_puts(&e, prev ? prev : "");
+				phpser_key_int(&e, (long long)row);
+				phpser_array_begin(&e, 2);
+				phpser_key_str(&e, "mac");
+				phpser_string(&e, mac, strlen(mac));
+				phpser_key_str(&e, "vlan");
+				phpser_string(&e, dot + 1, strlen(dot + 1));
+				phpser_array_end(&e);
+				snprintf(num, sizeof num, "%lld", (n ? atoll(n) : 0) + 1);
+				pon_omap_set(&body, ident, sbuf_str(&e), V_STR);
+				pon_omap_set(&count, ident, num, V_INT);
+				sbuf_free(&e);
+				free(mac);
+			}
+		}
+		free(idx);
+		free(plastic);
+	}
+	free(copy);
+	free(t);
+	struct sbuf out = SBUF_INIT;
+	phpser_array_begin(&out, body.n);
+	for (size_t i = 0; i < body.n; i++) {
+		phpser_key_str(&out, body.k[i]);
+		phpser_array_begin(&out, (size_t)atoll(count.v[i]));
+		sbuf_puts(&out, body.v[i]);
+		phpser_array_end(&out);
+	}
+	phpser_array_end(&out);
+	pon_container_put(cfg, "fdb", o->olt->id, "OLTFDB", out.s, out.len);
+	sbuf_free(&out);
+	pon_omap_free(&body);
+	pon_omap_free(&count);
+}
+
+/* PHP substr($s, 0, $len) with a possibly negative length */
+static char *head(const char *s, long long len)
+{
+	long long l = (long long)strlen(s);
+	long long end = len < 0 ? l + len : (len < l ? len : l);
+	return xstrndup(s, end > 0 ? (size_t)end : 0);
+}
+
+/* uniParseStels16: "<dev>.0.<port>" -> {eth<port>: status}, the last port
+ * of an ONU replacing the earlier ones */
+static void uni(const struct config *cfg, const struct olt_run *o, const struct cwalk *w, const struct omap *macs)
+{
+	char *t = cleared(o, w, B_UNI, "misc", "UNIOPERSTATUS", pon_sget(o, "misc", "UNIOPERSTATUSVALUE"), "\"");
+	struct omap port = { 0 }, state = { 0 };
+	char *copy = xstrdup(t);
+	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
+		char *k = pon_raw_piece(line, 0), *v = pon_raw_piece(line, 1);
+		if (!pon_php_empty(k) && !pon_php_empty(v)) {
+			pon_trim(k);
+			const char *dot = strrchr(k, '.');
+			const char *tail = dot ? dot : "";
+			struct sbuf eth = SBUF_INIT;
+			sbuf_puts(&eth, "eth");
+			const char *p = tail;
+			while (*p == '.')
+				p++;
+			sbuf_puts(&eth, p);
+			while (eth.len > 3 && eth.s[eth.len - 1] == '.')
+				eth.s[--eth.len] = '\0';
+			char *dev = head(k, (long long)strlen(k) - (long long)strlen(tail) - 2);
+			char *st = pon_trim(v);
+			size_t l = strlen(st);
+			while (l && st[l - 1] == '"')
+				st[--l] = '\0';
+			while (*st == '"')
+				st++;
+			pon_omap_set(&port, dev, sbuf_str(&eth), V_STR);
+			pon_omap_set(&state, dev, st, V_STR);
+			sbuf_free(&eth);
+			free(dev);
+		}
+		free(k);
+		free(v);
+	}
+	free(copy);
+	free(t);
+	struct omap owners = { 0 };
+	for (size_t i = 0; i < macs->n; i++)
+		if (pon_omap_get(&port, macs->k[i]))
+			pon_omap_set(&owners, macs->v[i], macs->k[i], V_STR);
+	struct sbuf out = SBUF_INIT;
+	phpser_array_begin(&out, owners.n);
+	for (size_t i = 0; i < owners.n; i++) {
+		const char *eth = pon_omap_get(&port, owners.v[i]), *st = pon_omap_get(&state, owners.v[i]);
+		phpser_key_str(&out, owners.k[i]);
+		phpser_array_begin(&out, 1);
+		phpser_key_str(&out, eth);
+		phpser_string(&out, st, strlen(st));
+		phpser_array_end(&out);
+	}
+	phpser_array_end(&out);
+	pon_container_put(cfg, "unioperstats", o->olt->id, "UNIOPERSTATS", out.s, out.len);
+	sbuf_free(&out);
+	pon_omap_free(&owners);
+	pon_omap_free(&port);
+	pon_omap_free(&state);
+}
+
+static void s16_plan(const struct config *cfg, struct olt_run *o, struct pon_walks *w)
+{
+	(void)cfg;
+	pon_add_walk(w, o, B_MAC, pon_sget(o, "signal", "MACINDEX"));
+	if (poll_type(o) == POLL_BULK)
+		pon_add_walk(w, o, B_SIG, pon_sget(o, "signal", "SIGINDEX"));
+	if (misc_set(o, "DISTINDEX")) {
+		pon_add_walk(w, o, B_DIST, pon_sget(o, "misc", "DISTINDEX"));
+		/* walked (and cached) as PHP does, though nothing reads it */
+		pon_add_walk(w, o, B_ONU, pon_sget(o, "misc", "ONUINDEX"));
+		pon_add_walk(w, o, B_IFACE, pon_sget(o, "misc", "INTERFACEINDEX"));
+	}
+	if (misc_set(o, "DEREGREASON"))
+		pon_add_walk(w, o, B_DEREG, pon_sget(o, "misc", "DEREGREASON"));
+	if (!nofdb(o))
+		pon_add_walk(w, o, B_FDBMAC, pon_sget(o, "misc", "FDBMACINDEX"));
+	if (pon_sget(o, "misc", "UNIOPERSTATUS"))
+		pon_add_walk(w, o, B_UNI, pon_sget(o, "misc", "UNIOPERSTATUS"));
+}
+
+/* SIGNAL_POLL_TYPE "single": one walk of SIGINDEX.<index> per ONU */
+static void s16_plan2(const struct config *cfg, struct olt_run *o, const struct pon_walks *w1, struct pon_walks *w2)
+{
+	(void)cfg;
+	struct s16 *st = xcalloc(1, sizeof *st);
+	o->priv = st;
+	char *t = cleared(o, w1->w, B_MAC, "signal", "MACINDEX", NULL, NULL);
+	parse_macs(t, case_mode(o), &st->macs);
+	free(t);
+	if (poll_type(o) != POLL_SINGLE)
+		return;
+	const char *sigoid = pon_sget(o, "signal", "SIGINDEX");
+	o->sig_first = w2->n;
+	for (size_t i = 0; i < st->macs.n; i++) {
+		struct sbuf oid = SBUF_INIT;
+		sbuf_printf(&oid, "%s.%s", sigoid ? sigoid : "", st->macs.k[i]);
+		pon_add_walk_raw(w2, o, sbuf_str(&oid));
+		sbuf_free(&oid);
+	}
+	o->sig_n = st->macs.n;
+}
+
+/* the per-ONU answers as the rows "<index><first answer row>", PHP's
+ * sigIndex; *any says whether there was at least one */
+static char *single_rows(const struct olt_run *o, const struct pon_walks *w2, const struct omap *macs, bool *any)
+{
+	const char *sigoid = pon_sget(o, "signal", "SIGINDEX");
+	struct sbuf rows = SBUF_INIT;
+	sbuf_puts(&rows, "");
+	*any = false;
+	for (size_t i = 0; i < o->sig_n && i < macs->n; i++) {
+		struct olt_run one = *o;
+		one.walk[B_SIG] = (int)(o->sig_first + i);
+		struct sbuf oid = SBUF_INIT;
+		sbuf_printf(&oid, "%s.%s", sigoid ? sigoid : "", macs->k[i]);
+		char *t = pon_walk_cleared(&one, w2->w, B_SIG, sbuf_str(&oid), "", "0.0 ", NULL);
+		sbuf_free(&oid);
+		char *nl = strchr(t, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!strstr(t, "No Such Instance currently exists at this OID")) {
+			sbuf_printf(&rows, "%s%s\n", macs->k[i], t);
+			*any = true;
+		}
+		free(t);
+	}
+	return sbuf_detach(&rows);
+}
+
+static void s16_process(const struct config *cfg, struct olt_run *o, const struct pon_walks *w1,
+			const struct pon_walks *w2)
+{
+	struct s16 *st = o->priv;
+	if (!st)
+		return;
+	int mode = case_mode(o), type = poll_type(o);
+	char *mactext = cleared(o, w1->w, B_MAC, "signal", "MACINDEX", NULL, NULL);
+	char *rows = NULL;
+	bool any = false;
+	if (type == POLL_BULK) {
+		rows = cleared(o, w1->w, B_SIG, "signal", "SIGINDEX", ".0.0 ", NULL);
+		any = true;
+	} else if (type == POLL_SINGLE) {
+		rows = single_rows(o, w2, &st->macs, &any);
+	}
+	if (any && st->macs.n)
+		signals(cfg, o, rows, &st->macs);
+	free(rows);
+	if (misc_set(o, "DISTINDEX")) {
+		distances(cfg, o, w1->w, mactext, mode);
+		interfaces(cfg, o, w1->w);
+	}
+	if (misc_set(o, "DEREGREASON") && st->macs.n)
+		deregs(cfg, o, w1->w, &st->macs);
+	if (!nofdb(o))
+		fdb(cfg, o, w1->w, &st->macs);
+	if (pon_sget(o, "misc", "UNIOPERSTATUS") && st->macs.n)
+		uni(cfg, o, w1->w, &st->macs);
+	free(mactext);
+	pon_omap_free(&st->macs);
+	free(st);
+	o->priv = NULL;
+}
+
+const struct pon_collector pon_stels16_family[] = {
+	{ "PONstels16", { "collect", NULL }, s16_plan, s16_plan2, s16_process },
+	{ NULL, { NULL }, NULL, NULL, NULL },
+};
