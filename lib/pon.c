@@ -248,7 +248,7 @@ void pon_container_map(const struct config *cfg, const char *dir, const char *ol
 
 void pon_signal_history(const struct config *cfg, const char *ident, const char *level)
 {
-	if (!*ident)
+	if (pon_php_empty(ident)) /* writeSignalHistory skips empty() idents, "0" too */
 		return;
 	char *d = cfg_path(cfg, "content/documents/onusig");
 	mkdir_p(d);
@@ -804,10 +804,11 @@ static const struct pon_collector *find_collector(const char *name)
 	return NULL;
 }
 
+/* PHP's method_exists, like its class lookup, ignores case */
 static bool has_method(const struct pon_collector *c, const char *method)
 {
 	for (size_t i = 0; i < sizeof c->methods / sizeof *c->methods && c->methods[i]; i++)
-		if (strcmp(c->methods[i], method) == 0)
+		if (strcasecmp(c->methods[i], method) == 0)
 			return true;
 	return false;
 }

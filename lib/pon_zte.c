@@ -659,9 +659,10 @@ static enum zmode mode_of(const struct olt_run *o, bool *epon_names)
 		*epon_names = strcmp(o->type, "EPON") == 0;
 	else
 		*epon_names = false;
-	if (strcmp(m, "pollEpon") == 0 || (strcmp(m, "collect") == 0 && strcasecmp(n, "PONZteEpon") == 0))
+	if (strcasecmp(m, "pollEpon") == 0 || (strcasecmp(m, "collect") == 0 && strcasecmp(n, "PONZteEpon") == 0))
 		return Z_EPON;
-	if (strcmp(m, "huaweiPollGpon") == 0 || (strcmp(m, "collect") == 0 && strcasecmp(n, "PONHuaweiGpon") == 0))
+	if (strcasecmp(m, "huaweiPollGpon") == 0 ||
+	    (strcasecmp(m, "collect") == 0 && strcasecmp(n, "PONHuaweiGpon") == 0))
 		return Z_HUAWEI;
 	return Z_GPON;
 }

@@ -234,6 +234,12 @@ def test_oltpoll_stels12_signals_only_and_missing_method():
         "OK:OLTPOLL"], body
     assert _written() == []
     assert glob.glob(d.exports(IP + ":161_*")) == []
+    # method names match case-insensitively, as PHP's method_exists does
+    _setup(tpl={("signal", "COLLECTORMETHOD"): "COLLECT"})
+    with _agent(), h.config(alter=PON):
+        body = h.api_text("action=oltpoll")
+    assert "OLT[21] | COMPLETED: PON HAL collector method:PONStels12->COLLECT" in base._lines(body), body
+    assert "signals/21_OLTSIGNALS" in _written()
 
 
 if __name__ == "__main__":
