@@ -8,7 +8,8 @@
 #   baseline            action=identify without key (the front's floor)
 #   asterisk login      param=login, random known and unknown numbers
 #   getuserdatabymobile random known and unknown numbers
-# and prints req/s and p99 of each, and each as a ratio of the baseline.
+# and prints req/s and p99 of each, and each as a ratio of the baseline;
+# then the baseline and login again with one connection (unsaturated latency).
 # It REPLACES the demo tables of ubapi_own and turns ASTERISK_ENABLED on in
 # its root's alter.ini for the run (restored afterwards).
 set -euo pipefail
@@ -44,11 +45,11 @@ request = function()
 end
 LUA
 
-run() { # label, wrk args...
+run() { # label, wrk args... (CONNS: connections, default 4)
   local label=$1
   shift
-  local out
-  out=$(wrk -t2 -c4 -d"$duration" --latency "$@")
+  local out conns=${CONNS:-4}
+  out=$(wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d"$duration" --latency "$@")
   local rps p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
@@ -68,6 +69,9 @@ echo "sample: $(curl -s "http://127.0.0.1:$port/?module=remoteapi&key=$key&actio
 run baseline "http://127.0.0.1:$port/?module=remoteapi&action=identify"
 BENCH_PARAM=login run login -s "$work/numbers.lua" "http://127.0.0.1:$port/"
 BENCH_PARAM=getuserdatabymobile run bymobile -s "$work/numbers.lua" "http://127.0.0.1:$port/"
+# one PBX asking at a time: the latency of a call when the box is not saturated
+CONNS=1 run baseline-1conn "http://127.0.0.1:$port/?module=remoteapi&action=identify"
+CONNS=1 BENCH_PARAM=login run login-1conn -s "$work/numbers.lua" "http://127.0.0.1:$port/"
 base=$(cat "$work/baseline.rps")
 for l in login bymobile; do
   awk -v a="$(cat "$work/$l.rps")" -v b="$base" -v l="$l" 'BEGIN { printf "%-22s %.2f of baseline\n", l, a / b }'
