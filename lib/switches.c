@@ -685,6 +685,31 @@ static bool mac_at(const char *idx, size_t skip, size_t want, char mac[18])
 	return mac_from_decimal(m, mac);
 }
 
+/* TP-Link: <mac6>.<suffix>. PHP cut the last two bytes before '=' (meant
+ * as a one-digit suffix and the space), put ".1" in front, trimmed dots and
+ * dropped the first sub-id; other suffix lengths shift or lose the MAC
+ * exactly as they did there. */
+static bool tlp_mac(const char *line, const char *base, char mac[18])
+{
+	const char *eq = strchr(line, '=');
+	size_t bl = strlen(base);
+	const char *p = strncmp(line, base, bl) == 0 ? line + bl : line;
+	if (!eq || eq < p)
+		return false;
+	size_t l = (size_t)(eq - p);
+	l = l > 2 ? l - 2 : 0;
+	char buf[256];
+	if (l + 3 > sizeof buf)
+		return false;
+	snprintf(buf, sizeof buf, ".1%.*s", (int)l, p);
+	char *s = buf;
+	while (*s == '.')
+		s++;
+	for (size_t e = strlen(s); e && s[e - 1] == '.';)
+		s[--e] = '\0';
+	return mac_at(s, 1, 7, mac);
+}
+
 static void fdb_parse_simple(struct fdb *f, const char *mode, const char *text, const char *base)
 {
 	char *copy = xstrdup(text);
@@ -726,14 +751,10 @@ static void fdb_parse_simple(struct fdb *f, const char *mode, const char *text, 
 			port = xstrdup(b);
 			f->port_int = true;
 		} else if (strncmp(mode, "tlp", 3) == 0) {
-			/* TP-Link: <mac6>.<one digit>: the last sub-id goes */
-			char *dot = strrchr(idx, '.');
-			if (dot)
-				*dot = '\0';
-			ok = mac_at(idx, 0, 6, mac);
+			ok = tlp_mac(line, base, mac);
 		} else if (strcmp(mode, "flp") == 0) {
-			/* fdb id, mac, receive port: a real MAC, unlike PHP */
-			ok = mac_at(idx, 1, 8, mac) || mac_at(idx, 1, 7, mac);
+			/* fdb id + mac: a real MAC, where PHP's key was the first octet */
+			ok = mac_at(idx, 1, 7, mac);
 		}
 		if (ok)
 			fdb_put(f, mac, port, NULL);
@@ -742,63 +763,210 @@ static void fdb_parse_simple(struct fdb *f, const char *mode, const char *text, 
 	free(copy);
 }
 
-static bool status_is_self(const char *status_text, const char *base, const char *idx)
+/* The value side of PHP's trimSNMPOutput() on one walk line: the type
+ * tokens it knows are removed anywhere, the line's ends lose its trim list
+ * ('.', ' ' and, written in single quotes, '\\', 'n', 'r', 't'), and the
+ * value runs from the first '=' to the next one. */
+static char *php_snmp_value(const char *line)
 {
-	if (!status_text)
-		return false;
-	char *copy = xstrdup(status_text);
-	bool self = false;
-	for (char *s = copy, *line; !self && (line = strsep(&s, "\n")) != NULL;) {
-		char i2[256];
-		const char *value;
-		if (*line && split_line(line, base, i2, sizeof i2, &value) && strcmp(i2, idx) == 0) {
-			char *d = digits_only(value);
-			self = strcmp(d, "4") == 0;
-			free(d);
+	static const char *const types[] = { "Counter32:", "Counter64:", "Gauge32:", "Gauge64:", "INTEGER:",
+					     "Hex-STRING:", "OID:", "Timeticks:", "STRING:", "Network Address:" };
+	char *cur = xstrdup(line);
+	for (size_t t = 0; t < sizeof types / sizeof *types; t++) {
+		size_t tl = strlen(types[t]);
+		char *w = cur;
+		for (const char *r = cur; *r;) {
+			if (strncmp(r, types[t], tl) == 0)
+				r += tl;
+			else
+				*w++ = *r++;
 		}
+		*w = '\0';
+	}
+	size_t l = strlen(cur);
+	while (l && strchr(". \\nrt", cur[l - 1]))
+		cur[--l] = '\0';
+	char *eq = strchr(cur, '=');
+	char *v = xstrdup(eq ? eq + 1 : "");
+	free(cur);
+	char *next = strchr(v, '=');
+	if (next)
+		*next = '\0';
+	return str_trim(v);
+}
+
+/* PHP empty() on a string */
+static bool php_empty(const char *s)
+{
+	return !s[0] || strcmp(s, "0") == 0;
+}
+
+/* PHP 8 `$s == 4`: numeric strings compare as numbers, others never equal */
+static bool php_equals_4(const char *s)
+{
+	const char *p = s;
+	while (*p && strchr(" \t\n\r\v\f", *p))
+		p++;
+	for (const char *c = p; *c; c++)
+		if (!strchr("0123456789+-.eE \t\n\r\v\f", *c))
+			return false;
+	char *end;
+	double d = strtod(p, &end);
+	if (end == p)
+		return false;
+	while (*end && strchr(" \t\n\r\v\f", *end))
+		end++;
+	return !*end && d == 4.0;
+}
+
+struct idxval {
+	char *idx, *val;
+	size_t seq;
+};
+
+static int idxval_cmp(const void *a, const void *b)
+{
+	const struct idxval *x = a, *y = b;
+	int c = strcmp(x->idx, y->idx);
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* status table as a sorted index -> value map; a repeated index keeps its
+ * last value, as PHP's array did */
+static struct idxval *status_map(const char *text, const char *base, size_t *n)
+{
+	struct idxval *m = NULL;
+	*n = 0;
+	char *copy = xstrdup(text ? text : "");
+	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
+		char idx[256];
+		const char *value;
+		if (!*line || !split_line(line, base, idx, sizeof idx, &value) || !*idx)
+			continue;
+		m = xrealloc(m, (*n + 1) * sizeof *m);
+		m[*n].idx = xstrdup(idx);
+		m[*n].val = php_snmp_value(line);
+		m[*n].seq = *n;
+		(*n)++;
 	}
 	free(copy);
-	return self;
+	if (*n)
+		qsort(m, *n, sizeof *m, idxval_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (i + 1 < *n && strcmp(m[i].idx, m[i + 1].idx) == 0) {
+			free(m[i].idx);
+			free(m[i].val);
+			continue;
+		}
+		m[k++] = m[i];
+	}
+	*n = k;
+	return m;
+}
+
+static bool status_is_self(const struct idxval *m, size_t n, const char *idx)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m[mid].idx, idx);
+		if (c == 0)
+			return !php_empty(m[mid].val) && php_equals_4(m[mid].val);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* the 1Q tables win when both answered with rows */
+static bool fdb_use_1q(const struct walks *w, size_t dev)
+{
+	const char *t = walk_text(w, dev, W_FDB_1Q), *s = walk_text(w, dev, W_FDB_1Q_STATUS);
+	return t && s && *t && *s && !strstr(t, "No Such Object available") && !strstr(t, "No more variables left") &&
+	       !strstr(s, "No Such Object available") && !strstr(s, "No more variables left");
+}
+
+/* the port table sw_cumulative parses (NULL: none walked) */
+static const char *fdb_cumulative_table(const struct walks *w, size_t dev)
+{
+	return walk_text(w, dev, fdb_use_1q(w, dev) ? W_FDB_1Q : W_FDB);
 }
 
 static void fdb_parse_cumulative(struct fdb *f, const struct tpl *t, const struct walks *w, size_t dev)
 {
-	const char *t1q = walk_text(w, dev, W_FDB_1Q), *s1q = walk_text(w, dev, W_FDB_1Q_STATUS);
-	bool use1q = t1q && s1q && *t1q && *s1q && !strstr(t1q, "No Such Object available") &&
-		     !strstr(t1q, "No more variables left") && !strstr(s1q, "No Such Object available") &&
-		     !strstr(s1q, "No more variables left");
+	bool use1q = fdb_use_1q(w, dev);
 	const char *sec = use1q ? "port.1q_fdb" : "port.1d_fdb";
-	const char *text = use1q ? t1q : walk_text(w, dev, W_FDB);
-	const char *status = use1q ? s1q : walk_text(w, dev, W_FDB_STATUS);
+	const char *text = fdb_cumulative_table(w, dev);
+	const char *status = walk_text(w, dev, use1q ? W_FDB_1Q_STATUS : W_FDB_STATUS);
 	const char *tb = tpl_get(t, sec, "PORTTABLE"), *sb = tpl_get(t, sec, "PORTSTATUS");
 	if (!text || !tb)
 		return;
 	char *base = xstrdup(tb), *sbase = xstrdup(sb ? sb : "");
 	str_trim(base);
 	str_trim(sbase);
+	size_t nst;
+	struct idxval *st = status_map(status, sbase, &nst);
+	/* 1Q rows: PHP grouped them per MAC (in order of first sight) before
+	 * flattening to <mac>_<vlan>, so that is the order of the cache */
+	struct qrow {
+		char mac[18];
+		char *vlan, *port;
+	} *q = NULL;
+	size_t nq = 0;
 	char *copy = xstrdup(text);
 	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
 		char idx[256], mac[18];
 		const char *value;
-		if (!*line || !split_line(line, base, idx, sizeof idx, &value))
+		if (!*line || !split_line(line, base, idx, sizeof idx, &value) || !*idx)
 			continue;
-		if (status_is_self(status, sbase, idx))
+		if (status_is_self(st, nst, idx))
 			continue;
-		char *port = digits_only(value);
+		char *v = php_snmp_value(line);
+		char *port = digits_only(v);
+		free(v);
 		if (use1q) {
-			char vlan[32];
 			const char *dot = strchr(idx, '.');
-			if (dot && (size_t)(dot - idx) < sizeof vlan && mac_at(idx, 1, 7, mac)) {
-				snprintf(vlan, sizeof vlan, "%.*s", (int)(dot - idx), idx);
-				char key[64];
-				snprintf(key, sizeof key, "%s_%s", mac, vlan);
-				fdb_put(f, key, port, vlan);
+			if (dot && mac_at(idx, 1, 7, mac)) {
+				q = xrealloc(q, (nq + 1) * sizeof *q);
+				memcpy(q[nq].mac, mac, sizeof mac);
+				q[nq].vlan = xstrdup(idx);
+				q[nq].vlan[dot - idx] = '\0';
+				q[nq].port = port;
+				nq++;
+				continue;
 			}
 		} else if (mac_at(idx, 0, 6, mac)) {
 			fdb_put(f, mac, port, NULL);
 		}
 		free(port);
 	}
+	bool *done = xcalloc(nq ? nq : 1, sizeof *done);
+	for (size_t i = 0; i < nq; i++) {
+		if (done[i])
+			continue;
+		for (size_t j = i; j < nq; j++) {
+			if (done[j] || strcmp(q[j].mac, q[i].mac) != 0)
+				continue;
+			char key[64];
+			snprintf(key, sizeof key, "%s_%s", q[j].mac, q[j].vlan);
+			fdb_put(f, key, q[j].port, q[j].vlan);
+			done[j] = true;
+		}
+	}
+	for (size_t i = 0; i < nq; i++) {
+		free(q[i].vlan);
+		free(q[i].port);
+	}
+	free(q);
+	free(done);
+	for (size_t i = 0; i < nst; i++) {
+		free(st[i].idx);
+		free(st[i].val);
+	}
+	free(st);
 	free(copy);
 	free(base);
 	free(sbase);
@@ -811,19 +979,24 @@ static void fdb_write(const struct config *cfg, const char *ip, const struct fdb
 	bool *keep = xcalloc(f->n ? f->n : 1, sizeof *keep);
 	size_t nkeep = 0, nvlan = 0;
 	for (size_t i = 0; i < f->n; i++) {
-		if (allow && *allow)
+		if (allow && !php_empty(allow))
 			keep[i] = in_comma_list(allow, f->port[i]);
 		else if (ignore)
 			keep[i] = !in_comma_list(ignore, f->port[i]);
 		else
 			keep[i] = true;
 		nkeep += keep[i];
-		nvlan += keep[i] && f->vlan[i];
+		/* PHP built the VLAN map before the port lists filtered */
+		nvlan += f->vlan[i] != NULL;
 	}
 	struct sbuf s = SBUF_INIT, v = SBUF_INIT;
 	phpser_array_begin(&s, nkeep);
 	phpser_array_begin(&v, nvlan);
 	for (size_t i = 0; i < f->n; i++) {
+		if (f->vlan[i]) {
+			phpser_key_str(&v, f->key[i]);
+			phpser_string(&v, f->vlan[i], strlen(f->vlan[i]));
+		}
 		if (!keep[i])
 			continue;
 		phpser_key_str(&s, f->key[i]);
@@ -831,10 +1004,6 @@ static void fdb_write(const struct config *cfg, const char *ip, const struct fdb
 			phpser_int(&s, atoll(f->port[i]));
 		else
 			phpser_string(&s, f->port[i], strlen(f->port[i]));
-		if (f->vlan[i]) {
-			phpser_key_str(&v, f->key[i]);
-			phpser_string(&v, f->vlan[i], strlen(f->vlan[i]));
-		}
 	}
 	phpser_array_end(&s);
 	phpser_array_end(&v);
@@ -875,17 +1044,6 @@ static const char *fdb_oid(const char *mode)
 	return NULL;
 }
 
-/* value part of a walk line: after '=', type prefix ("INTEGER:") dropped, trimmed */
-static char *line_value(const char *v)
-{
-	const char *colon = strchr(v, ':');
-	const char *q = strchr(v, '"');
-	if (colon && (!q || colon < q))
-		v = colon + 1;
-	char *r = xstrdup(v);
-	return str_trim(r);
-}
-
 struct swp {
 	struct swpoll_item *it;
 	const struct tpl *t;
@@ -902,9 +1060,8 @@ static void cumulative_ports(const struct config *cfg, struct swp *p, const stru
 	if (pi) {
 		char *copy = xstrdup(pi);
 		for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
-			const char *eq = strchr(line, '=');
-			char *v = eq ? line_value(eq + 1) : xstrdup("");
-			if (!*v) {
+			char *v = php_snmp_value(line);
+			if (php_empty(v)) {
 				free(v);
 				v = xstrdup("0");
 			}
@@ -929,12 +1086,12 @@ static void cumulative_ports(const struct config *cfg, struct swp *p, const stru
 			const char *value;
 			if (!*line || !split_line(line, base, idx, sizeof idx, &value) || !str_is_digits(idx))
 				continue;
-			char *v = line_value(value);
+			char *v = php_snmp_value(line);
 			bool have = false;
 			for (size_t i = 0; i < d.n && !have; i++)
 				have = strcmp(d.key[i], idx) == 0;
-			if (k == 0 ? *v != '\0' : !have)
-				fdb_put(&d, idx, v, NULL);
+			if (k == 0 ? !php_empty(v) : !have)
+				fdb_put(&d, idx, k == 0 || !php_empty(v) ? v : "", NULL);
 			free(v);
 		}
 		free(copy);
@@ -1205,10 +1362,11 @@ void swpoll_devices(struct config *cfg, struct db *db, struct swpoll_item *items
 	for (size_t i = 0; i < n; i++) {
 		const char *ip = items[i].dev->ip;
 		if (p[i].t) {
-			const char *fdbtext = walk_text(&w2, i, W_FDB);
 			const char *mode = tpl_get(p[i].t, "define", "FDB_MODE");
 			if (!mode)
 				mode = "default";
+			const char *fdbtext = strcmp(mode, "sw_cumulative") == 0 ? fdb_cumulative_table(&w2, i)
+									 : walk_text(&w2, i, W_FDB);
 			if (fdbtext && *fdbtext) {
 				struct fdb f = { 0 };
 				if (strcmp(mode, "sw_cumulative") == 0)
