@@ -444,6 +444,12 @@ def restore_config():
             _write(path, data, record=False)
 
 
+# Tests that write phones and call at once: the workers' phone index may
+# otherwise see a new number only after phones_ids_ms (1 s by default; that
+# bound is tested by test_asterisk.test_index_freshness).
+PHONES_AT_ONCE = {None: {"phones_ids_ms": "0"}}
+
+
 @contextlib.contextmanager
 def config(alter=None, billing=None, ubapi=None):
     """with config(alter={"KEY": "1", "GONE": None}, billing={...},

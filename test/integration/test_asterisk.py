@@ -7,6 +7,7 @@ import time
 import harness as h
 
 ON = {"ASTERISK_ENABLED": "1"}
+AT_ONCE = h.PHONES_AT_ONCE
 USERS = ("ast1", "ast2", "ast3", "ast4")
 TABLES = ["users", "phones", "mobileext", "callshist", "weblogs", "payments", "cardbank", "cardbrute",
           "zbssclog", "contracts", "tariffs", "tags", "vservices", "tagtypes", "frozen_charge_days"]
@@ -70,7 +71,7 @@ def incalls_log():
 
 def test_common_errors():
     assert q("number=0501234567&param=login") == "ERROR: ASTERISK DISABLED"
-    with h.config(alter=ON):
+    with h.config(alter=ON, ubapi=AT_ONCE):
         assert q("param=login") == "ERROR: NOT HAVE NUMBER"
         assert q("number=0&param=login") == "ERROR: NOT HAVE NUMBER"
         assert q("number=0501234567") == "ERROR: NOT HAVE PARAMETR"
@@ -83,7 +84,7 @@ def test_login_by_number_and_callshist():
     fresh()
     add_user("ast1", cash="5")
     h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast1', '', '+380501234567')")
-    with h.config(alter=ON):
+    with h.config(alter=ON, ubapi=AT_ONCE):
         before = len(incalls_log())
         assert q("number=%2B380501234567&param=login") == "ast1"
         assert q("number=0501234567&param=login") == "ast1"
@@ -103,7 +104,7 @@ def test_login_empty_number_is_not_our_user():
     fresh()
     add_user("ast1")
     h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast1', '', '0501234567')")
-    with h.config(alter=ON):
+    with h.config(alter=ON, ubapi=AT_ONCE):
         # PHP finds a random user through M[""]; ubapi does not
         assert q("login=ast1&param=login") == "ERROR: NOT OUR USER"
 
@@ -114,7 +115,7 @@ def test_loginuniq_and_shared_number():
     add_user("ast2")
     h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast1', '0441112233', '0501234567'),"
            " ('ast2', '', '0501234567'), ('ast2', '', '0671234567')")
-    with h.config(alter=ON):
+    with h.config(alter=ON, ubapi=AT_ONCE):
         # shared: the later row wins for login, loginuniq refuses
         assert q("number=0501234567&param=login") == "ast2"
         assert q("number=0501234567&param=loginuniq") == "ERROR: USER HAVE MANY LOGINS"
@@ -129,16 +130,16 @@ def test_mobileext_and_dopmobile_in_info_map():
     add_user("ast2")
     h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast1', '', '0501234567')")
     h.exec("INSERT INTO mobileext (login, mobile) VALUES ('ast2', '0991112233')")
-    with h.config(alter=ON):
+    with h.config(alter=ON, ubapi=AT_ONCE):
         assert q("number=0991112233&param=login") == "ERROR: NOT OUR USER"
-    with h.config(alter=dict(ON, MOBILES_EXT="1")):
+    with h.config(alter=dict(ON, MOBILES_EXT="1"), ubapi=AT_ONCE):
         assert q("number=0991112233&param=login") == "ast2"
     h.exec("DELETE FROM cfitems WHERE typeid=77")
     h.exec("INSERT INTO cfitems (typeid, login, content) VALUES (77, 'ast1', '+380631112233')")
     h.exec("DELETE FROM ubstorage WHERE `key`='ASTERISK_DOPMOBILE'")
     h.exec("INSERT INTO ubstorage (`key`, value) VALUES ('ASTERISK_DOPMOBILE', '77')")
     try:
-        with h.config(alter=ON):
+        with h.config(alter=ON, ubapi=AT_ONCE):
             assert q("number=0631112233&param=login") == "ast1"
     finally:
         h.exec("DELETE FROM ubstorage WHERE `key`='ASTERISK_DOPMOBILE'")
@@ -151,8 +152,9 @@ def test_index_freshness():
     add_user("ast2")
     h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast1', '', '0501230000')")
     with h.config(alter=ON):
-        for _ in range(3):  # both workers build their index
-            assert q("number=0501230000&param=login") == "ast1"
+        with h.config(ubapi=AT_ONCE):
+            for _ in range(3):  # both workers build their index
+                assert q("number=0501230000&param=login") == "ast1"
         # an added number is seen within phones_ids_ms (1 s by default);
         # the sleep makes the index no longer tentative (built in an
         # earlier second than the write), so only the bound can explain it
@@ -191,7 +193,7 @@ def test_realname_translit():
     h.exec("DELETE FROM realname WHERE login='ast1'")
     h.exec("INSERT INTO realname (login, realname) VALUES ('ast1', 'Шевченко Тарас Іванович-2')")
     try:
-        with h.config(alter=ON):
+        with h.config(alter=ON, ubapi=AT_ONCE):
             assert q("number=0501234567&param=realname") == "ast1-Shevchenko Taras vanovych2"
     finally:
         h.exec("DELETE FROM realname WHERE login='ast1'")
@@ -203,7 +205,7 @@ def test_swstatus():
     h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast1', '', '0501234567')")
     h.exec("DELETE FROM switchportassign WHERE login='ast1'")
     h.exec("DELETE FROM switches WHERE id=9901")
-    with h.config(alter=ON):
+    with h.config(alter=ON, ubapi=AT_ONCE):
         assert q("number=0501234567&param=swstatus") == "ERROR: USER NOT HAVE SWITCH"
         h.exec("INSERT INTO switches (id, modelid, ip, `desc`) VALUES (9901, 1, '127.0.9.1', 'sw')")
         h.exec("INSERT INTO switchportassign (login, switchid, port) VALUES ('ast1', 9901, 3)")
@@ -226,7 +228,7 @@ def test_userstatus_states_and_getmoney():
     fresh()
     add_user("ast1", cash="5", credit="0", ao="1")
     h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast1', '', '+380501234567')")
-    with h.config(alter=ON):
+    with h.config(alter=ON, ubapi=AT_ONCE):
         assert q("number=0501234567&param=userstatus") == "1"
         assert h.sql("SELECT number, login FROM callshist") == [("0501234567", "ast1")]
         body = q("number=0501234567&param=userstatus&getmoney=1")
@@ -255,7 +257,7 @@ def test_userstatus_substring_last_match_wins():
     # ast1's short phone is a substring of every number containing 1234
     h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast1', '1234', ''),"
            " ('ast2', '', '+38 (050) 123-45-67'), ('ast3', '', '380 50 9876543')")
-    with h.config(alter=ON):
+    with h.config(alter=ON, ubapi=AT_ONCE):
         # ast2 comes after ast1 in the map: last match wins
         assert q("number=0501234567&param=userstatus") == "2"
         assert q("number=%2B38%20050%20123%2045%2067&param=userstatus") == "2"
@@ -273,9 +275,9 @@ def test_userstatus_mobileext_empty_matches_everything():
     add_user("ast2", cash="-1")
     h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast1', '', '0501234567')")
     h.exec("INSERT INTO mobileext (login, mobile) VALUES ('ast2', '')")
-    with h.config(alter=ON):
+    with h.config(alter=ON, ubapi=AT_ONCE):
         assert q("number=0501234567&param=userstatus") == "1"
-    with h.config(alter=dict(ON, MOBILES_EXT="1")):
+    with h.config(alter=dict(ON, MOBILES_EXT="1"), ubapi=AT_ONCE):
         # Ubilling keeps an empty ext mobile, which matches every number
         assert q("number=0501234567&param=userstatus") == "2"
         assert q("number=0999999999&param=userstatus") == "2"
@@ -284,7 +286,7 @@ def test_userstatus_mobileext_empty_matches_everything():
 # ---------------------------------------------------------------- setcredit
 
 def sc(extra, cfg=None):
-    with h.config(alter=dict(ON, **(cfg or {}))):
+    with h.config(alter=dict(ON, **(cfg or {})), ubapi=AT_ONCE):
         return q("param=setcredit&login=ast1&" + extra)
 
 
@@ -333,7 +335,7 @@ def test_setcredit_refusals():
         h.exec("DELETE FROM payments WHERE login='ast1'")
         h.exec("UPDATE users SET Cash=10 WHERE login='ast1'")
         assert sc("money=100") == "ASTERISK CREDIT NOT SET: CASH > 0 OR NOT SET"
-        with h.config(alter=ON):
+        with h.config(alter=ON, ubapi=AT_ONCE):
             assert q("param=setcredit&login=nosuch&money=5") == "ASTERISK CREDIT NOT SET: EMPTY USERDATA"
     h.exec("UPDATE users SET Cash=-60 WHERE login='ast1'")
     h.assert_unchanged(snap)
@@ -352,7 +354,7 @@ def test_setcredit_stargazer():
     fresh()
     add_user("ast1", cash="-30")
     with h.stgpeer(users=["ast1:-30:0:0:0:1:Home:0"]) as peer:
-        with h.config(alter=ON):
+        with h.config(alter=ON, ubapi=AT_ONCE):
             assert q("param=setcredit&login=ast1&money=50&expiredays=0") == "ASTERISK CREDIT SET SUCCESSFULY"
         log = peer.setuser_log()
         today = int(time.mktime(time.strptime(time.strftime("%Y-%m-%d"), "%Y-%m-%d")))
@@ -361,7 +363,7 @@ def test_setcredit_stargazer():
         assert peer.state()["ast1"]["credit"] in ("50", "50.000000", "50.00"), peer.state()
     with h.stgpeer(users=["ast1:-30:0:0:0:1:Home:0"], mode="refuse"):
         h.exec("DELETE FROM weblogs")
-        with h.config(alter=ON):
+        with h.config(alter=ON, ubapi=AT_ONCE):
             assert q("param=setcredit&login=ast1&money=50") == "ERROR:BILLING_CORE"
         assert weblogs() == []
 
@@ -378,7 +380,7 @@ def test_paycardpay_direct():
     add_user("ast1", cash="10", ip="10.1.1.1")
     card("555", "100")
     card("556", "70", active=0)
-    with direct(), h.config(alter=ON):
+    with direct(), h.config(alter=ON, ubapi=AT_ONCE):
         assert q("param=paycardpay&login=ast1") == "ASTERISK PAYCARD NUMBER IS EMPTY"
         assert q("param=paycardpay&login=nosuch&paycardnum=555") == \
             "ASTERISK PAYCARD PAYMENT UNSUCCESSFUL: EMPTY USERDATA"
@@ -404,13 +406,13 @@ def test_paycardpay_stargazer():
     add_user("ast1", cash="10", ip="10.1.1.1")
     card("557", "25.5")
     with h.stgpeer(users=["ast1:10:0:0:0:1:Home:0"], mode="refuse"):
-        with h.config(alter=ON):
+        with h.config(alter=ON, ubapi=AT_ONCE):
             assert q("param=paycardpay&login=ast1&paycardnum=557") == "ERROR:BILLING_CORE"
     # refused: the card is still unused and nothing was paid
     assert h.sql("SELECT used, usedlogin FROM cardbank WHERE serial='557'", strings=True) == [("0", "")]
     assert h.sql("SELECT COUNT(*) FROM payments WHERE login='ast1'") == [(0,)]
     with h.stgpeer(users=["ast1:10:0:0:0:1:Home:0"]) as peer:
-        with h.config(alter=ON):
+        with h.config(alter=ON, ubapi=AT_ONCE):
             assert q("param=paycardpay&login=ast1&paycardnum=557") == "ASTERISK PAYCARD PAYMENT SUCCESSFUL"
         assert peer.setuser_log() == ['<SetUser><login value="ast1" /><cash add="25.5" /></SetUser>']
     assert h.sql("SELECT admin, summ, note FROM payments WHERE login='ast1'") == [("external", "25.5", "CARD:557")]
@@ -421,7 +423,7 @@ def test_paycardpay_stargazer():
 def test_setpause_setunpause_direct():
     fresh()
     add_user("ast1")
-    with direct(), h.config(alter=ON):
+    with direct(), h.config(alter=ON, ubapi=AT_ONCE):
         assert q("param=setpause&login=ast1") == "ASTERISK SET PAUSE SUCCESSFUL FOR  ast1"
         assert h.sql("SELECT Passive FROM users WHERE login='ast1'") == [(1,)]
         assert q("param=setpause&login=ast1") == "ASTERISK SET PAUSE UNSUCCESSFUL: PAUSE IS CURRENTLY ACTIVE"
@@ -433,7 +435,7 @@ def test_setpause_setunpause_direct():
         assert q("param=setpause&login=nosuch") == "ASTERISK SET PAUSE UNSUCCESSFUL: EMPTY USERDATA"
     h.exec("INSERT INTO frozen_charge_days (login, freeze_days_amount, freeze_days_used, last_freeze_charge_dt,"
            " last_workdays_upd_dt) VALUES ('ast1', 10, 10, '2024-01-01', '2024-01-01')")
-    with direct(), h.config(alter=dict(ON, FREEZE_DAYS_CHARGE_ENABLED="1")):
+    with direct(), h.config(alter=dict(ON, FREEZE_DAYS_CHARGE_ENABLED="1"), ubapi=AT_ONCE):
         assert q("param=setpause&login=ast1") == "ASTERISK SET PAUSE UNSUCCESSFUL: NO AVAILABLE FREEZE DAYS LEFT"
     assert h.sql("SELECT Passive FROM users WHERE login='ast1'") == [(0,)]
     assert weblogs()[-1] == "ASTERISK SET PAUSE UNSUCCESSFUL: NO AVAILABLE FREEZE DAYS LEFT"
@@ -443,7 +445,7 @@ def test_setpause_stargazer():
     fresh()
     add_user("ast1")
     with h.stgpeer(users=["ast1:0:0:0:0:1:Home:0"]) as peer:
-        with h.config(alter=ON):
+        with h.config(alter=ON, ubapi=AT_ONCE):
             assert q("param=setpause&login=ast1") == "ASTERISK SET PAUSE SUCCESSFUL FOR  ast1"
         assert peer.setuser_log() == ['<SetUser><login value="ast1" /><passive value="1" /></SetUser>']
         assert peer.state()["ast1"]["passive"] == "1"
@@ -457,7 +459,7 @@ def test_getuserdatabylogin_and_auth():
     h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast1', '', '+380501234567')")
     h.exec("INSERT INTO contracts (login, contract) VALUES ('ast1', 'A/1')")
     h.exec("INSERT INTO mobileext (login, mobile) VALUES ('ast1', '0671111111')")
-    with h.config(alter=ON):
+    with h.config(alter=ON, ubapi=AT_ONCE):
         assert q("param=getuserdatabylogin&login=ast1&userpass=wrong") == '{"ERROR":"Auth failed"}'
         want = ('{"ast1":{"login":"ast1","Password":"s3cret","Cash":"12.5","Credit":"0","CreditExpire":"0",'
                 '"Passive":"0","Down":"0","AlwaysOnline":"1","Tariff":"Home","Fee":"100","period":"month",'
@@ -465,7 +467,7 @@ def test_getuserdatabylogin_and_auth():
         assert q("param=getuserdatabylogin&login=ast1&userpass=s3cret") == want
         assert q("param=getuserdatabylogin&login=ast1") == want
         assert q("param=getuserdatabylogin&login=nosuch") == "[]"
-    with h.config(alter=dict(ON, MOBILES_EXT="1")):
+    with h.config(alter=dict(ON, MOBILES_EXT="1"), ubapi=AT_ONCE):
         assert q("param=getuserdatabylogin&login=ast1") == want[:-2] + ',"ext_mobiles":["0671111111"]}}'
 
 
@@ -476,7 +478,7 @@ def test_getuserdatabymobile_and_contracts():
     h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast1', '', '+380501234567'), ('ast2', '', '0671234567')")
     h.exec("INSERT INTO mobileext (login, mobile) VALUES ('ast2', '380501234567')")
     h.exec("INSERT INTO contracts (login, contract) VALUES ('ast1', 'A/1')")
-    with h.config(alter=ON):
+    with h.config(alter=ON, ubapi=AT_ONCE):
         body = q("param=getuserdatabymobile&number=0501234567")
         assert body.startswith('{"ast1":{"login":"ast1",') and '"ast2":{"login":"ast2"' in body, body
         assert q("param=getcontractsbymobile&number=0501234567") == '["A\\/1",null]'
@@ -496,7 +498,7 @@ def test_addusermobile():
     cache = os.path.join(h.root, "exports", "UBCACHE_USER_ALL_PHONES_DATA")
     with open(cache, "w") as f:
         f.write("a:0:{}")
-    with h.config(alter=dict(ON, UBCACHE_STORAGE="files", MOBILES_EXT="1")):
+    with h.config(alter=dict(ON, UBCACHE_STORAGE="files", MOBILES_EXT="1"), ubapi=AT_ONCE):
         assert q("param=addusermobile&login=ast1&number=0671111111") == '{"SUCCES":"Mobile added"}'
         assert not os.path.exists(cache)
         assert h.sql("SELECT login, mobile, notes FROM mobileext WHERE login='ast1'") == \
@@ -528,7 +530,7 @@ def test_vservices_spends_daysleft():
     h.exec("INSERT INTO vservices (tagid, price, cashtype, priority, fee_charge_always, charge_period_days,"
            " exclude_tags, archived) VALUES (901, 50, 'stargazer', 1, 1, 30, '', 0)")
     h.exec("INSERT INTO tags (tagid, login) VALUES (901, 'ast1')")
-    with h.config(alter=ON):
+    with h.config(alter=ON, ubapi=AT_ONCE):
         assert q("param=getvservicescount&login=ast1") == "1"
         assert q("param=getvservicescount&number=0501234567") == "1"
         assert q("param=getvservicescount&login=nosuch") == "0"
@@ -538,7 +540,7 @@ def test_vservices_spends_daysleft():
     env = {"UBAPI_NOW": "2024-05-10 12:00:00"}
     rc, out, _ = h.cli(["asterisk&param=getonlinedaysleft&login=ast1"], env=env)
     assert out == b"ERROR: ASTERISK DISABLED", out
-    with h.config(alter=ON):
+    with h.config(alter=ON, ubapi=AT_ONCE):
         rc, out, _ = h.cli(["asterisk&param=getonlinedaysleft&login=ast1"], env=env)
         assert out == b"52", out
         h.exec("UPDATE users SET Cash=-1 WHERE login='ast1'")
@@ -556,7 +558,7 @@ def test_getcontragentdata():
            " phone, contrname, agnameabbr, agsignatory, agsignatory2, agbasis, agmail, siteurl) VALUES"
            " (9901, '1', 'Банк', '2', '3', '4', '5', 'a/b', 'c', 'p', 'ТОВ', 'x', 'y', 'z', 'w', 'm', 'http://x')")
     try:
-        with h.config(alter=dict(ON, DEFAULT_ASSIGN_AGENT="9901")):
+        with h.config(alter=dict(ON, DEFAULT_ASSIGN_AGENT="9901"), ubapi=AT_ONCE):
             # no address: no agent on this path
             assert q("param=getcontragentdata&login=ast1") == "[]"
     finally:

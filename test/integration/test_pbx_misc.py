@@ -24,7 +24,7 @@ def t(q):
 def test_telepony():
     fresh()
     assert t("action=telepony&number=380501234567") == "ERROR: TELEPONY DISABLED"
-    with h.config(alter={"TELEPONY_ENABLED": "1"}):
+    with h.config(alter={"TELEPONY_ENABLED": "1"}, ubapi=h.PHONES_AT_ONCE):
         assert t("action=telepony") == "ERROR: EMPTY NUMBER"
         add_user("ast1", cash="10")
         h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast1', '', '0501234567')")
@@ -45,7 +45,7 @@ def test_telepony():
 def test_askozianum():
     fresh()
     assert t("action=askozianum&param=0501234567") == "ERROR: ASKOIZA DISABLED"
-    with h.config(alter={"ASKOZIA_ENABLED": "1"}):
+    with h.config(alter={"ASKOZIA_ENABLED": "1"}, ubapi=h.PHONES_AT_ONCE):
         assert t("action=askozianum") == "ERROR: EMPTY PARAM"
         add_user("ast1", cash="1")
         h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('ast1', '', '+380 50 123-45-67')")
@@ -56,7 +56,7 @@ def test_askozianum():
 def test_callmeback():
     h.exec("DELETE FROM callmeback")
     assert t("action=callmeback&param=1") == "ERROR:CALLMEBACK_DISABLED"
-    with h.config(alter={"CALLMEBACK_ENABLED": "1"}):
+    with h.config(alter={"CALLMEBACK_ENABLED": "1"}, ubapi=h.PHONES_AT_ONCE):
         assert t("action=callmeback") == "ERROR:EMPTY_PARAM"
         assert t("action=callmeback&param=%2B38%20(050)%20123-45-67") == "OK:CALLMEBACK"
         assert t("action=callmeback&param=abc") == "OK:CALLMEBACK"
@@ -72,7 +72,7 @@ def test_callshistusrupd():
            " ('2001-01-01 00:00:00', '0501234567', ''), (%s, '0501234567', 'other')",
            (year + "-01-01 10:00:00", year + "-01-02 10:00:00", year + "-01-03 10:00:00"))
     assert t("action=callshistusrupd") == "ERROR:CALLSHIST_DISABLED"
-    with h.config(alter={"CALLSHIST_ENABLED": "1"}):
+    with h.config(alter={"CALLSHIST_ENABLED": "1"}, ubapi=h.PHONES_AT_ONCE):
         assert t("action=callshistusrupd") == "GUESSED:1 MISSED:1 OK:CALLSHIST_USERS_UPDATE"
     assert [r[0] for r in h.sql("SELECT login FROM callshist ORDER BY id")] == ["ast1", "", "", "other"]
     assert weblogs() == ["CALLSHIST USERS UPDATE GUESSED `1` MISSED`1`"]
@@ -83,7 +83,7 @@ def test_whydoyoucall_and_stats():
     assert t("action=whydoyoucall") == "ERROR: WDYC DISABLED"
     assert t("action=whydoyoucallstats") == "ERROR: WDYC DISABLED"
     exports = os.path.join(h.root, "exports")
-    with h.config(alter={"WDYC_ENABLED": "1"}):
+    with h.config(alter={"WDYC_ENABLED": "1"}, ubapi=h.PHONES_AT_ONCE):
         assert t("action=whydoyoucall") == "OK: WDYC"
         for name in ("whydoyoucall.dat", "whydoyourecall.dat"):
             with open(os.path.join(exports, name)) as f:

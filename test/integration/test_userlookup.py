@@ -36,14 +36,14 @@ def test_getagentdata():
     agents()
     h.exec("DELETE FROM ahenassignstrict WHERE login LIKE 'ast%'")
     assert h.api_text("action=getagentdata") == "ERROR:NO_LOGIN_PARAM"
-    with h.config(alter={"AGENTS_ASSIGN": "1", "DEFAULT_ASSIGN_AGENT": "9901"}):
+    with h.config(alter={"AGENTS_ASSIGN": "1", "DEFAULT_ASSIGN_AGENT": "9901"}, ubapi=h.PHONES_AT_ONCE):
         st, hd, body = h.api("action=getagentdata&param=ast1")
         assert hd["content-type"].startswith("application/json")
         assert body.decode() == AGENT % 9901  # no address: default agent
         h.exec("INSERT INTO ahenassignstrict (agentid, login) VALUES (9902, 'ast1')")
         assert h.api_text("action=getagentdata&param=ast1") == AGENT % 9902
         assert h.api_text("action=getagentdata&param=nosuch") == AGENT % 9901
-    with h.config(alter={"AGENTS_ASSIGN": "1", "DEFAULT_ASSIGN_AGENT": "777777"}):
+    with h.config(alter={"AGENTS_ASSIGN": "1", "DEFAULT_ASSIGN_AGENT": "777777"}, ubapi=h.PHONES_AT_ONCE):
         assert h.api_text("action=getagentdata&param=nosuch") == "[]"
 
 
@@ -61,7 +61,7 @@ def test_userbynum_and_userbyip():
             '"Tariff":"Home","TariffChange":"","Credit":"0","Cash":"12.5","ip":"10.77.0.1","mac":null,'
             '"cityname":null,"streetname":null,"buildnum":null,"entrance":null,"floor":null,"apt":null,"geo":null,'
             '"fulladress":null,"phone":"","mobile":"+380 50 123-45-67","contract":"1001","email":null}}')
-    with h.config(alter={"USERBYNUM_ENABLED": "1", "USERBYIP_ENABLED": "1"}):
+    with h.config(alter={"USERBYNUM_ENABLED": "1", "USERBYIP_ENABLED": "1"}, ubapi=h.PHONES_AT_ONCE):
         assert h.api_text("action=userbynum") == "ERROR: EMPTY NUMBER"
         assert h.api_text("action=userbyip") == "ERROR: EMPTY IP"
         st, hd, body = h.api("action=userbynum&number=0501234567")
@@ -73,7 +73,7 @@ def test_userbynum_and_userbyip():
         assert h.api_text("action=userbyip&ip=10.77.0.2") == '{"result":0}'
         assert h.api_text("action=userbyip&ip=10.77.0.1%27") == '{"result":0}'
         assert h.api_text("action=userbynum&number=0991234567") == '{"result":0}'
-    with h.config(alter={"USERBYNUM_ENABLED": "1", "OPENPAYZ_SUPPORT": "1"}):
+    with h.config(alter={"USERBYNUM_ENABLED": "1", "OPENPAYZ_SUPPORT": "1"}, ubapi=h.PHONES_AT_ONCE):
         crc = h.sql("SELECT CRC32('ast1')")[0][0]
         assert h.api_text("action=userbynum&number=0501234567") == want[:-2] + ',"paymentid":"%d"}}' % crc
 

@@ -94,7 +94,8 @@ def cdr_conf(port=None, table="cdr", parts=None):
 
 def on(conf=None, **kw):
     return h.config(alter={"WDYC_ENABLED": "1", "TELEPONY_ENABLED": "1",
-                           "TELEPONY_CDR": conf if conf is not None else cdr_conf(**kw)})
+                           "TELEPONY_CDR": conf if conf is not None else cdr_conf(**kw)},
+                    ubapi=h.PHONES_AT_ONCE)
 
 
 def run_cli(now=NOW):
@@ -204,14 +205,15 @@ def test_through_http_today():
 def test_telepony_off_writes_empty_arrays():
     fill(CALLS)
     put_files("x", "y")
-    with h.config(alter={"WDYC_ENABLED": "1", "TELEPONY_CDR": cdr_conf()}):
+    with h.config(alter={"WDYC_ENABLED": "1", "TELEPONY_CDR": cdr_conf()}, ubapi=h.PHONES_AT_ONCE):
         assert run_cli() == (0, "OK: WDYC")
     assert files() == ["a:0:{}", "a:0:{}"]
     put_files("x", "y")
-    with h.config(alter={"WDYC_ENABLED": "1", "TELEPONY_ENABLED": "1", "TELEPONY_CDR": ""}):
+    with h.config(alter={"WDYC_ENABLED": "1", "TELEPONY_ENABLED": "1", "TELEPONY_CDR": ""},
+                  ubapi=h.PHONES_AT_ONCE):
         assert run_cli() == (0, "OK: WDYC")
     assert files() == ["a:0:{}", "a:0:{}"]
-    with h.config(alter={"TELEPONY_ENABLED": "1", "TELEPONY_CDR": cdr_conf()}):
+    with h.config(alter={"TELEPONY_ENABLED": "1", "TELEPONY_CDR": cdr_conf()}, ubapi=h.PHONES_AT_ONCE):
         assert run_cli() == (1, "ERROR: WDYC DISABLED")
 
 
