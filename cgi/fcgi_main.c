@@ -80,7 +80,12 @@ static int serve(int listen_fd, const char *root)
 			     FCGX_GetParam("HTTP_X_FORWARDED_FOR", fr.envp), false);
 		write_reply(&fr, &r);
 		req_free(&r);
-		/* The web server has sent everything and closes on END_REQUEST;
+		/* Apache's mod_proxy_fcgi sends the empty FCGI_STDIN record after
+		 * the params and answers 503 if we closed before it could: read
+		 * stdin to its end first, as php-fpm does. */
+		while (FCGX_GetChar(fr.in) != EOF)
+			;
+		/* The web server has now sent everything and closes on END_REQUEST;
 		 * without detaching, libfcgi would shut down and wait for that
 		 * close before the next accept, a scheduler round trip per request. */
 		FCGX_Detach(&fr);

@@ -14,6 +14,8 @@ packages=(
   snmpd snmp wrk valgrind python3 python3-pymysql iproute2
   # device tests: drop rules on lo for "dead" hosts; ping for the bench baseline
   nftables iputils-ping
+  # the Apache snippet (etc/apache/ubapi.conf) in a real Apache: test_apache.py
+  apache2
 )
 
 missing=()
@@ -34,10 +36,10 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 
-# The package scripts of mariadb-server, nginx and snmpd would start system
-# services (nginx on 0.0.0.0:80). ubapi only uses its private loopback stack,
-# so services are kept from starting while we install, unless the machine
-# already has a policy of its own.
+# The package scripts of mariadb-server, nginx, apache2 and snmpd would start
+# system services (nginx and apache2 on 0.0.0.0:80). ubapi only uses its
+# private loopback stack, so services are kept from starting while we
+# install, unless the machine already has a policy of its own.
 policy=/usr/sbin/policy-rc.d
 own_policy=0
 if [[ ! -e $policy ]]; then
