@@ -46,6 +46,7 @@ ACTION_HANDLER(cmd_identify);
 ACTION_HANDLER(cmd_paycardsqueue);
 ACTION_HANDLER(cmd_reset);
 ACTION_HANDLER(cmd_sc);
+ACTION_HANDLER(cmd_senddog);
 ACTION_HANDLER(cmd_setculpa);
 ACTION_HANDLER(cmd_usercash);
 ACTION_HANDLER(cmd_fastping);

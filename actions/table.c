@@ -45,6 +45,7 @@ static const struct action actions[] = {
 	{ "rebuildglscache", cmd_rebuildglscache, 0, NULL, NULL, { { 0 } } },
 	{ "reset", cmd_reset, ACT_BILLING, NULL, NULL, { { 0 } } },
 	{ "sc", cmd_sc, ACT_BILLING, NULL, NULL, { { 0 } } },
+	{ "senddog", cmd_senddog, 0, NULL, NULL, { { 0 } } },
 	{ "setculpa", cmd_setculpa, 0, NULL, NULL, { { 0 } } },
 	{ "switchescoverage", cmd_switchescoverage, ACT_NO_REQID, NULL, NULL, { { 0 } } },
 	{ "swping", cmd_swping, 0, NULL, NULL, { { 0 } } },

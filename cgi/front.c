@@ -237,6 +237,20 @@ static void serial_remember(const char *serial)
 	serial_seen.at_ms = clock_mono_ms();
 }
 
+bool front_php_fallback(struct req *r)
+{
+	if (!*cfg_ubapi(r->cfg, "php_fallback_url", ""))
+		return false;
+	bool err = false;
+	char *serial = r->from_cli ? read_serial(r, &err) : NULL;
+	if (err)
+		reply_db_error(r);
+	else
+		php_fallback(r, serial);
+	free(serial);
+	return true;
+}
+
 static void keyed_request(struct req *r, const char *key_raw)
 {
 	char *key = xstrdup(key_raw ? key_raw : "");

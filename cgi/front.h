@@ -20,6 +20,11 @@ void front_client_ip(const struct config *cfg, const char *peer, const char *xff
 /* Whether name is listed in REMOTEAPI_DISABLE_CALLS (entries trimmed). */
 bool front_call_disabled(const struct config *cfg, const char *name);
 
+/* Hands the whole request to PHP Ubilling (ubapi.ini php_fallback_url) and
+ * replies with its answer: for a mode of an action ubapi does not do
+ * natively. false (nothing replied) when no fallback is configured. */
+bool front_php_fallback(struct req *r);
+
 
 
 /* What one process keeps between requests: configuration (re-read when a

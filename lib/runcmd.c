@@ -27,6 +27,12 @@ static int decode_status(int st)
 int spawn_run(char *const argv[], int timeout_ms, size_t max_out, struct sbuf *out,
 	      struct spawn_result *res)
 {
+	return spawn_run_input(argv, NULL, timeout_ms, max_out, out, res);
+}
+
+int spawn_run_input(char *const argv[], const char *input_path, int timeout_ms, size_t max_out,
+		    struct sbuf *out, struct spawn_result *res)
+{
 	res->status = -1;
 	res->timed_out = 0;
 	if (!argv || !argv[0] || !argv[0][0])
@@ -40,7 +46,7 @@ int spawn_run(char *const argv[], int timeout_ms, size_t max_out, struct sbuf *o
 	posix_spawnattr_t attr;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 0, input_path ? input_path : "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	/* Its own process group, so a timeout also ends what the program started. */

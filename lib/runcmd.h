@@ -19,6 +19,9 @@ struct spawn_result {
  * Returns 0 when the program ran (see res->status), -1 when it could not. */
 int spawn_run(char *const argv[], int timeout_ms, size_t max_out, struct sbuf *out,
 	      struct spawn_result *res);
+/* The same with stdin read from the file input_path (NULL: /dev/null). */
+int spawn_run_input(char *const argv[], const char *input_path, int timeout_ms, size_t max_out,
+		    struct sbuf *out, struct spawn_result *res);
 
 /* Splits a config value such as "/usr/bin/sudo" or "/usr/local/bin/expect -f"
  * on blanks into a NULL-terminated argv with room for extra more entries.

@@ -1,0 +1,850 @@
+/* One classic SendDog run (spec actions-ops.md §3, §4.1, §4.3): the
+ * services' ubstorage settings, then the Telegram, email and SMS queues. */
+#include "senddog.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "httpc.h"
+#include "req.h"
+#include "storage.h"
+#include "util.h"
+#include "weblog.h"
+
+#define TG_DEFAULT_URL "https://api.telegram.org/bot"
+
+/* How a service fills an empty ubstorage key (PHP's loadConfig methods). */
+enum def_kind {
+	D_EMPTY, /* PHP empty(): "" and "0" get the default */
+	D_BLANK, /* only "" does (the numeric timeouts) */
+	D_ALTER, /* the default is an alter.ini value */
+	D_NONE,  /* read, never written */
+};
+
+struct sd_default {
+	const char *key;
+	const char *def;
+	enum def_kind kind;
+	const char *write_key; /* PHP writes the default elsewhere (lifecell's typo) */
+};
+
+enum sms_verdict { SMS_DELETE, SMS_KEEP };
+
+struct sms_ctx {
+	struct req *r;
+	const struct sd_services *s;
+	struct db *tsms;
+	char desc[24];
+};
+
+struct sms_service {
+	const char *id;
+	struct sd_default defaults[9];
+	int (*begin)(struct sms_ctx *c);
+	enum sms_verdict (*send)(struct sms_ctx *c, const char *number, const char *message);
+	void (*end)(struct sms_ctx *c);
+};
+
+struct sd_services {
+	char *sms_service;
+	char *tg_token;
+	const struct sms_service *loaded[16];
+	size_t nloaded;
+	size_t n;
+	char **keys, **values; /* every loaded service's settings */
+};
+
+static const char *setting(const struct sms_ctx *c, const char *key)
+{
+	for (size_t i = 0; i < c->s->n; i++)
+		if (strcmp(c->s->keys[i], key) == 0)
+			return c->s->values[i];
+	return "";
+}
+
+static void settings_put(struct sd_services *s, const char *key, const char *value)
+{
+	s->keys = xrealloc(s->keys, (s->n + 1) * sizeof *s->keys);
+	s->values = xrealloc(s->values, (s->n + 1) * sizeof *s->values);
+	s->keys[s->n] = xstrdup(key);
+	s->values[s->n] = xstrdup(value);
+	s->n++;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static int http_do(struct http_request *q, struct http_response *resp, const char *svc)
+{
+	struct sbuf err = SBUF_INIT;
+	int rc = http_request(q, resp, &err);
+	if (rc != 0)
+		syslog(LOG_WARNING, "ubapi senddog: %s request failed: %s", svc, sbuf_str(&err));
+	else if (resp->status < 200 || resp->status > 299)
+		syslog(LOG_WARNING, "ubapi senddog: %s answered HTTP %ld", svc, resp->status);
+	sbuf_free(&err);
+	return rc;
+}
+
+static char *strip_plus(const char *number)
+{
+	char *s = xstrdup(number), *w = s;
+	for (const char *p = s; *p; p++)
+		if (*p != '+')
+			*w++ = *p;
+	*w = 0;
+	return s;
+}
+
+/* strtr(base64_encode(x), '+/=', '-_,') */
+static void b64url(struct sbuf *b, const char *s)
+{
+	size_t from = b->len;
+	sd_base64(b, s, strlen(s));
+	for (size_t i = from; i < b->len; i++)
+		b->s[i] = b->s[i] == '+' ? '-' : b->s[i] == '/' ? '_' : b->s[i] == '=' ? ',' : b->s[i];
+}
+
+/* ---------------------------------------------------------------- tsms */
+
+/* "host" or "host:port" (the port form lets a test use its own server) */
+static int tsms_begin(struct sms_ctx *c)
+{
+	const char *gw = setting(c, "SENDDOG_TSMS_GATEWAY");
+	struct db_settings st = { 0 };
+	const char *colon = strrchr(gw, ':');
+	if (colon && str_is_digits(colon + 1) && !strchr(colon + 1, ':')) {
+		st.host = xstrndup(gw, (size_t)(colon - gw));
+		st.port = (unsigned)atoi(colon + 1);
+	} else {
+		st.host = xstrdup(gw);
+	}
+	st.user = xstrdup(setting(c, "SENDDOG_TSMS_LOGIN"));
+	st.password = xstrdup(setting(c, "SENDDOG_TSMS_PASSWORD"));
+	st.database = xstrdup("users");
+	st.charset = xstrdup("utf8");
+	st.timeout_s = 10;
+	c->tsms = db_new();
+	db_configure(c->tsms, &st);
+	db_settings_free(&st);
+	if (db_ready(c->tsms) != 0) {
+		syslog(LOG_ERR, "ubapi senddog: tsms gateway %s: %s; SMS stay queued", gw, db_error(c->tsms));
+		db_free(c->tsms);
+		c->tsms = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static enum sms_verdict tsms_send(struct sms_ctx *c, const char *number, const char *message)
+{
+	/* the table is named after the gateway login: an identifier, quoted */
+	struct sbuf q = SBUF_INIT;
+	sbuf_puts(&q, "INSERT INTO `");
+	for (const char *p = setting(c, "SENDDOG_TSMS_LOGIN"); *p; p++) {
+		if (*p == '`')
+			sbuf_putc(&q, '`');
+		sbuf_putc(&q, *p);
+	}
+	sbuf_puts(&q, "` (`number`,`sign`,`message`,`wappush`,`send_time`) VALUES (?,?,?,'',?)");
+	char *sign = sd_sign_filter(setting(c, "SENDDOG_TSMS_SIGN"));
+	char now[24];
+	clock_format_datetime(c->r->now, now);
+	long long rc = db_exec(c->tsms, sbuf_str(&q), "ssss", number, sign, message, now);
+	free(sign);
+	sbuf_free(&q);
+	if (rc < 0) {
+		syslog(LOG_ERR, "ubapi senddog: tsms insert failed: %s", db_error(c->tsms));
+		return SMS_KEEP;
+	}
+	return SMS_DELETE;
+}
+
+static void tsms_end(struct sms_ctx *c)
+{
+	if (c->tsms)
+		db_free(c->tsms);
+	c->tsms = NULL;
+}
+
+/* ---------------------------------------------------------------- tsmshttp */
+
+static void tsmshttp_log(struct sms_ctx *c, const char *what, const char *detail)
+{
+	char *path = cfg_path(c->r->cfg, "exports/senddog_tsmshttp.log");
+	FILE *f = fopen(path, "a");
+	if (f) {
+		char now[24];
+		clock_format_datetime(c->r->now, now);
+		fprintf(f, "%s %s%s\n", now, what, detail ? detail : "");
+		fclose(f);
+	}
+	free(path);
+}
+
+static bool tsmshttp_success(const cJSON *code)
+{
+	double v;
+	if (cJSON_IsNumber(code))
+		v = code->valuedouble;
+	else if (cJSON_IsString(code) && str_is_digits(code->valuestring) && code->valuestring[0] != '0')
+		v = atof(code->valuestring);
+	else
+		return false;
+	return v == 800 || v == 801 || v == 802 || v == 803;
+}
+
+static enum sms_verdict tsmshttp_send(struct sms_ctx *c, const char *number, const char *message)
+{
+	if (!php_truthy(number) || !php_truthy(message))
+		return SMS_KEEP;
+	char *sign = sd_sign_filter(setting(c, "SENDDOG_TSMSHTTP_SIGN"));
+	struct sbuf url = SBUF_INIT;
+	sbuf_printf(&url, "%s/message/send.json", setting(c, "SENDDOG_TSMSHTTP_GATEWAY"));
+	/* OmaeUrl's query shape: "?" then "&k=v&" per field, values as given */
+	if (!strchr(sbuf_str(&url), '?'))
+		sbuf_putc(&url, '?');
+	sbuf_printf(&url, "&token=%s&&recipients[0]=%s&&sms[sender]=", setting(c, "SENDDOG_TSMSHTTP_APIKEY"),
+		    number);
+	sd_urlencode(&url, sign);
+	sbuf_puts(&url, "&&sms[text]=");
+	sd_urlencode(&url, message);
+	sbuf_putc(&url, '&');
+	long t = atol(setting(c, "SENDDOG_TSMSHTTP_TIMEOUT"));
+	struct http_request q = {
+		.url = sbuf_str(&url), .connect_timeout_ms = t > 0 ? t * 1000 : 2000, .timeout_ms = 30000,
+		.follow_redirects = 1, .insecure = 1,
+	};
+	struct http_response resp;
+	struct sbuf err = SBUF_INIT;
+	enum sms_verdict v = SMS_KEEP;
+	if (http_request(&q, &resp, &err) != 0)
+		tsmshttp_log(c, sbuf_str(&err), NULL);
+	const char *raw = sbuf_str(&resp.body);
+	if (!php_truthy(raw)) {
+		tsmshttp_log(c, "EMPTY SENDING RESULT RECEIVED", NULL);
+	} else {
+		cJSON *j = cJSON_Parse(raw);
+		if (!j || !(cJSON_IsObject(j) || cJSON_IsArray(j)) || !j->child) {
+			tsmshttp_log(c, "BROKEN SENDING REPLY RECEIVED: ", raw);
+		} else {
+			const cJSON *code = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "response_code") : NULL;
+			if (!code || cJSON_IsNull(code))
+				tsmshttp_log(c, "SOMETHING WENT WRONG: ", raw);
+			else if (tsmshttp_success(code))
+				v = SMS_DELETE;
+			else
+				tsmshttp_log(c, "MESSAGE SENDING FAILED: ", raw);
+		}
+		cJSON_Delete(j);
+	}
+	http_response_free(&resp);
+	sbuf_free(&err);
+	sbuf_free(&url);
+	free(sign);
+	return v;
+}
+
+/* ---------------------------------------------------------------- smsfly */
+
+static int smsfly_begin(struct sms_ctx *c)
+{
+	char r8[9];
+	sd_rand_string(r8, 8);
+	snprintf(c->desc, sizeof c->desc, "Ubilling_%s", r8);
+	return 0;
+}
+
+static enum sms_verdict smsfly_send(struct sms_ctx *c, const char *number, const char *message)
+{
+	char *num = strip_plus(number);
+	char *source = sd_sign_filter(setting(c, "SENDDOG_SMSFLY_SIGN"));
+	struct sbuf body = SBUF_INIT, auth = SBUF_INIT;
+	sbuf_puts(&body, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<request><operation>SENDSMS</operation>");
+	sbuf_printf(&body, "\t\t<message start_time=\"AUTO\" end_time=\"AUTO\" lifetime=\"4\" rate=\"1\" desc=\"%s\" source=\"",
+		    c->desc);
+	sd_xml_escape(&body, source);
+	sbuf_puts(&body, "\">\n\t\t<body>");
+	sd_xml_escape(&body, message);
+	sbuf_puts(&body, "</body>\t\t<recipient>");
+	sd_xml_escape(&body, num);
+	sbuf_puts(&body, "</recipient></message></request>");
+	sbuf_printf(&auth, "%s:%s", setting(c, "SENDDOG_SMSFLY_LOGIN"), setting(c, "SENDDOG_SMSFLY_PASSWORD"));
+	static const char *const hdrs[] = { "Content-Type: text/xml", "Accept: text/xml", NULL };
+	struct http_request q = {
+		.method = "POST", .url = setting(c, "SENDDOG_SMSFLY_GATEWAY"), .body = sbuf_str(&body),
+		.body_len = body.len, .headers = hdrs, .userpwd = sbuf_str(&auth), .timeout_ms = 30000,
+		.connect_timeout_ms = 10000, .insecure = 1,
+	};
+	struct http_response resp;
+	http_do(&q, &resp, "smsfly");
+	http_response_free(&resp);
+	sbuf_free(&body);
+	sbuf_free(&auth);
+	free(num);
+	free(source);
+	return SMS_DELETE;
+}
+
+/* ---------------------------------------------------------------- alphasms */
+
+static enum sms_verdict alphasms_send(struct sms_ctx *c, const char *number, const char *message)
+{
+	struct sbuf from = SBUF_INIT, to = SBUF_INIT, key = SBUF_INIT, body = SBUF_INIT;
+	char *cut = sd_cut_international(number);
+	sd_urlencode(&from, setting(c, "SENDDOG_ALPHASMS_SIGN"));
+	sd_urlencode(&to, cut);
+	sd_urlencode(&key, setting(c, "SENDDOG_ALPHASMS_APIKEY"));
+	const char *fields[][2] = {
+		{ "from", sbuf_str(&from) },
+		{ "to", sbuf_str(&to) },
+		{ "message", message },
+		{ "login", setting(c, "SENDDOG_ALPHASMS_LOGIN") },
+		{ "password", setting(c, "SENDDOG_ALPHASMS_PASSWORD") },
+		{ "key", sbuf_str(&key) },
+		{ "command", "send" },
+	};
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+		sbuf_printf(&body, "&%s=", fields[i][0]);
+		b64url(&body, fields[i][1]);
+	}
+	static const char *const hdrs[] = { "Content-Type: application/x-www-form-urlencoded", NULL };
+	struct http_request q = {
+		.method = "POST", .url = setting(c, "SENDDOG_ALPHASMS_GATEWAY"), .body = sbuf_str(&body),
+		.body_len = body.len, .headers = hdrs, .connect_timeout_ms = 5000, .timeout_ms = 30000,
+		.insecure = 1,
+	};
+	struct http_response resp;
+	http_do(&q, &resp, "alphasms");
+	http_response_free(&resp);
+	sbuf_free(&from);
+	sbuf_free(&to);
+	sbuf_free(&key);
+	sbuf_free(&body);
+	free(cut);
+	return SMS_DELETE;
+}
+
+/* ---------------------------------------------------------------- lifecell */
+
+static enum sms_verdict lifecell_send(struct sms_ctx *c, const char *number, const char *message)
+{
+	static const char indent[] = "\n                            ";
+	char *num = strip_plus(number);
+	char *source = sd_sign_filter(setting(c, "SENDDOG_LIFECELL_SIGN"));
+	struct sbuf body = SBUF_INIT, cred = SBUF_INIT, auth = SBUF_INIT;
+	sbuf_puts(&body, "<message><service id=\"single\" source=\"");
+	sd_xml_escape(&body, source);
+	sbuf_printf(&body, "\"/>%s<to>", indent);
+	sd_xml_escape(&body, num);
+	sbuf_printf(&body, "</to>%s<body content-type=\"text/plain\">", indent);
+	sd_xml_escape(&body, message);
+	sbuf_puts(&body, "</body></message>");
+	sbuf_printf(&cred, "%s:%s", setting(c, "SENDDOG_LIFECELL_LOGIN"), setting(c, "SENDDOG_LIFECELL_PASSWORD"));
+	sbuf_puts(&auth, "Authorization: Basic ");
+	sd_base64(&auth, cred.s, cred.len);
+	const char *hdrs[] = { sbuf_str(&auth), "Content-Type:text/xml", NULL };
+	struct http_request q = {
+		.method = "POST", .url = setting(c, "SENDDOG_LIFECELL_GATEWAY"), .body = sbuf_str(&body),
+		.body_len = body.len, .headers = hdrs, .connect_timeout_ms = 10000, .timeout_ms = 30000,
+	};
+	struct http_response resp;
+	http_do(&q, &resp, "lifecell");
+	http_response_free(&resp);
+	sbuf_free(&body);
+	sbuf_free(&cred);
+	sbuf_free(&auth);
+	free(num);
+	free(source);
+	return SMS_DELETE;
+}
+
+/* ---------------------------------------------------------------- smsflyapi2 */
+
+static const char *smsfly2_status(const char *code)
+{
+	static const char *const codes[][2] = {
+		{ "ACCEPTD", "Message received by the system" },
+		{ "PENDING", "message in queue for sending" },
+		{ "INPROGRESS", "Message in processing" },
+		{ "SENT", "Message sent" },
+		{ "DELIVRD", "Message delivered" },
+		{ "VIEWED", "Message viewed" },
+		{ "EXPIRED", "Message delivery time expired" },
+		{ "UNDELIV", "Message not delivered" },
+		{ "STOPED", "Message stopped by the system" },
+		{ "ERROR", "Message sending error" },
+		{ "INSUFFICIENTFUNDS", "Insufficient funds to send this message" },
+		{ "MODERATION", "Message on moderation" },
+		{ "RESERVED", "Message reserved by the system" },
+		{ "REFUND", "Message prepared for refund" },
+	};
+	for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
+		if (strcmp(code, codes[i][0]) == 0)
+			return codes[i][1];
+	return NULL;
+}
+
+static enum sms_verdict smsflyapi2_send(struct sms_ctx *c, const char *number, const char *message)
+{
+	char *cut = sd_cut_international(number);
+	struct sbuf body = SBUF_INIT;
+	sbuf_puts(&body, "{\"action\":\"SENDMESSAGE\",\"data\":{\"recipient\":");
+	int bad = sd_json_string_unescaped(&body, cut);
+	sbuf_puts(&body, ",\"channels\":[\"sms\"],\"sms\":{\"source\":");
+	bad |= sd_json_string_unescaped(&body, setting(c, "SENDDOG_SMSFLYAPI2_SIGN"));
+	sbuf_puts(&body, ",\"text\":");
+	bad |= sd_json_string_unescaped(&body, message);
+	sbuf_puts(&body, "}},\"auth\":{\"key\":");
+	bad |= sd_json_string_unescaped(&body, setting(c, "SENDDOG_SMSFLYAPI2_KEY"));
+	sbuf_puts(&body, "}}");
+	if (bad) /* json_encode() gives false, which curl posts as "" */
+		sbuf_reset(&body);
+	static const char *const hdrs[] = { "Content-Type: application/json", "Accept: application/json", NULL };
+	struct http_request q = {
+		.method = "POST", .url = setting(c, "SENDDOG_SMSFLYAPI2_GATEWAY"), .body = bad ? "" : sbuf_str(&body),
+		.body_len = bad ? 0 : body.len, .headers = hdrs, .connect_timeout_ms = 10000,
+		.timeout_ms = 30000, .insecure = 1,
+	};
+	struct http_response resp;
+	http_do(&q, &resp, "smsflyapi2");
+	cJSON *j = resp.body.len ? cJSON_Parse(sbuf_str(&resp.body)) : NULL;
+	if (!resp.body.len || !php_truthy(sbuf_str(&resp.body))) {
+		weblog(c->r, "SENDDOG SMSFLYAPI2 ERROR for use API");
+	} else {
+		const cJSON *ok = cJSON_GetObjectItemCaseSensitive(j, "success");
+		bool success = (cJSON_IsNumber(ok) && ok->valuedouble == 1) || cJSON_IsTrue(ok) ||
+			       (cJSON_IsString(ok) && strcmp(ok->valuestring, "1") == 0);
+		if (!success) {
+			const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
+			const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "code");
+			char num[32] = "";
+			const char *cs = num;
+			if (cJSON_IsString(code))
+				cs = code->valuestring;
+			else if (cJSON_IsNumber(code))
+				snprintf(num, sizeof num, "%.14g", code->valuedouble);
+			const char *known = smsfly2_status(cs);
+			if (known)
+				weblog(c->r, "SENDDOG SMSFLYAPI2 ERROR failed. Server answer: %s", known);
+			else
+				weblog(c->r, "SENDDOG SMSFLYAPI2 ERROR failed. Server answer: Sending status code is unknown:  %s",
+				       cs);
+		}
+	}
+	cJSON_Delete(j);
+	http_response_free(&resp);
+	sbuf_free(&body);
+	free(cut);
+	return SMS_DELETE;
+}
+
+/* ---------------------------------------------------------------- smspilot */
+
+static enum sms_verdict smspilot_send(struct sms_ctx *c, const char *number, const char *message)
+{
+	struct sbuf url = SBUF_INIT;
+	sbuf_puts(&url, cfg_ubapi(c->r->cfg, "senddog_smspilot_url", "http://smspilot.ru/api.php"));
+	sbuf_puts(&url, "?send=");
+	sd_urlencode(&url, message);
+	sbuf_puts(&url, "&to=");
+	sd_urlencode(&url, number);
+	sbuf_puts(&url, "&from=");
+	sd_urlencode(&url, setting(c, "SENDDOG_SMSPILOT_SIGN"));
+	sbuf_puts(&url, "&apikey=");
+	sd_urlencode(&url, setting(c, "SENDDOG_SMSPILOT_APIKEY"));
+	sbuf_puts(&url, "&format=json");
+	struct http_request q = { .url = sbuf_str(&url), .connect_timeout_ms = 10000, .timeout_ms = 10000 };
+	struct http_response resp;
+	if (http_do(&q, &resp, "smspilot") == 0) {
+		cJSON *j = cJSON_Parse(sbuf_str(&resp.body));
+		if (cJSON_IsObject(j) && cJSON_GetObjectItemCaseSensitive(j, "error"))
+			syslog(LOG_WARNING, "ubapi senddog: smspilot refused %s: %.200s", number, sbuf_str(&resp.body));
+		cJSON_Delete(j);
+	}
+	http_response_free(&resp);
+	sbuf_free(&url);
+	return SMS_DELETE;
+}
+
+/* ---------------------------------------------------------------- registry */
+
+#define ALPHA_KEY "XXXXXXXXXXXXYYYYYYYYYYYYZZZZZZZZXXXXXXXXXXXXYYYYYYYYYYYYZZZZZZZZ"
+
+/* Every stock config/senddog.d service; the ones without send are only
+ * configured (their defaults written), not sent through, by ubapi. */
+static const struct sms_service services[] = {
+	{ "tsms",
+	  { { "SENDDOG_TSMS_GATEWAY", "TSMS_GATEWAY", D_ALTER, NULL },
+	    { "SENDDOG_TSMS_LOGIN", "TSMS_LOGIN", D_ALTER, NULL },
+	    { "SENDDOG_TSMS_PASSWORD", "TSMS_PASSWORD", D_ALTER, NULL },
+	    { "SENDDOG_TSMS_SIGN", "Ubilling", D_EMPTY, NULL } },
+	  tsms_begin, tsms_send, tsms_end },
+	{ "tsmshttp",
+	  { { "SENDDOG_TSMSHTTP_GATEWAY", "https://api.turbosms.ua/", D_EMPTY, NULL },
+	    { "SENDDOG_TSMSHTTP_APIKEY", "yourapikey", D_EMPTY, NULL },
+	    { "SENDDOG_TSMSHTTP_SIGN", "Alphaname", D_EMPTY, NULL },
+	    { "SENDDOG_TSMSHTTP_TIMEOUT", "0", D_BLANK, NULL } },
+	  NULL, tsmshttp_send, NULL },
+	{ "smsfly",
+	  { { "SENDDOG_SMSFLY_GATEWAY", "http://sms-fly.com/api/api.php", D_EMPTY, NULL },
+	    { "SENDDOG_SMSFLY_LOGIN", "380501234567", D_EMPTY, NULL },
+	    { "SENDDOG_SMSFLY_PASSWORD", "MySecretPassword", D_EMPTY, NULL },
+	    { "SENDDOG_SMSFLY_SIGN", "InfoCentr", D_EMPTY, NULL } },
+	  smsfly_begin, smsfly_send, NULL },
+	{ "alphasms",
+	  { { "SENDDOG_ALPHASMS_GATEWAY", "https://alphasms.ua/api/http.php", D_EMPTY, NULL },
+	    { "SENDDOG_ALPHASMS_LOGIN", "yourlogin", D_EMPTY, NULL },
+	    { "SENDDOG_ALPHASMS_PASSWORD", "yourpassword", D_EMPTY, NULL },
+	    { "SENDDOG_ALPHASMS_SIGN", "test", D_EMPTY, NULL },
+	    { "SENDDOG_ALPHASMS_APIKEY", ALPHA_KEY, D_EMPTY, NULL } },
+	  NULL, alphasms_send, NULL },
+	{ "lifecell",
+	  { { "SENDDOG_LIFECELL_GATEWAY", "https://api.lifecell.com.ua/ip2sms/", D_EMPTY, NULL },
+	    { "SENDDOG_LIFECELL_LOGIN", "yourlogin", D_EMPTY, "SENDDOG_LIEFCELL_LOGIN" },
+	    { "SENDDOG_LIFECELL_PASSWORD", "yourpassword", D_EMPTY, NULL },
+	    { "SENDDOG_LIFECELL_SIGN", "Alphaname", D_EMPTY, NULL } },
+	  NULL, lifecell_send, NULL },
+	{ "bulksms",
+	  { { "SENDDOG_BULKSMS_GATEWAY", "https://api.bulksms.md:4432", D_EMPTY, NULL },
+	    { "SENDDOG_BULKSMS_LOGIN", "yourlogin", D_EMPTY, NULL },
+	    { "SENDDOG_BULKSMS_PASSWORD", "yourpassword", D_EMPTY, NULL },
+	    { "SENDDOG_BULKSMS_SIGN", "Alphaname", D_EMPTY, NULL },
+	    { "SENDDOG_BULKSMS_TIMEOUT", "7", D_BLANK, NULL } },
+	  NULL, NULL, NULL },
+	{ "mobipace",
+	  { { "SENDDOG_MOBIPACE_GATEWAY", "https://api.mobipace.com:444/v3/", D_EMPTY, NULL },
+	    { "SENDDOG_MOBIPACE_LOGIN", "Userlogin", D_EMPTY, NULL },
+	    { "SENDDOG_MOBIPACE_PASSWORD", "MySecretPassword", D_EMPTY, NULL },
+	    { "SENDDOG_MOBIPACE_ALPHANAME", "Alphaname", D_EMPTY, NULL },
+	    { "SENDDOG_MOBIPACE_URL_AUTH", "authorize", D_EMPTY, NULL },
+	    { "SENDDOG_MOBIPACE_URL_SEND", "Send", D_EMPTY, NULL },
+	    { "SENDDOG_MOBIPACE_URL_STATUSES", "QueryMessages", D_EMPTY, NULL },
+	    { "SENDDOG_MOBIPACE_URL_BALANCE", "QueryBalance", D_EMPTY, NULL } },
+	  NULL, NULL, NULL },
+	{ "notificoresms",
+	  { { "SENDDOG_NOTIFICORE_APIKEY", "yourapikey", D_EMPTY, NULL },
+	    { "SENDDOG_NOTIFICORE_SIGN", "Alphaname", D_EMPTY, NULL } },
+	  NULL, NULL, NULL },
+	{ "redsms",
+	  { { "SENDDOG_REDSMS_GATEWAY", "https://lk.redsms.ru/get/send.php", D_EMPTY, NULL },
+	    { "SENDDOG_REDSMS_BILGATEWAY", "https://lk.redsms.ru/get/balance.php", D_EMPTY, NULL },
+	    { "SENDDOG_REDSMS_LOGIN", "Login", D_EMPTY, NULL },
+	    { "SENDDOG_REDSMS_APIKEY", "MyAPIKey", D_EMPTY, NULL },
+	    { "SENDDOG_REDSMS_SIGN", "InfoCentr", D_EMPTY, NULL } },
+	  NULL, NULL, NULL },
+	{ "skyriver",
+	  { { "SENDDOG_SKYSMS_GATEWAY", "http://sms.skysms.net/api/bulk_sm", D_EMPTY, NULL },
+	    { "SENDDOG_SKYSMS_LOGIN", "InfoCentr", D_EMPTY, NULL },
+	    { "SENDDOG_SKYSMS_PASSWORD", "MySecretPassword", D_EMPTY, NULL } },
+	  NULL, NULL, NULL },
+	{ "smsflyapi2",
+	  { { "SENDDOG_SMSFLYAPI2_GATEWAY", "https://sms-fly.ua/api/v2/api.php", D_EMPTY, NULL },
+	    { "SENDDOG_SMSFLYAPI2_KEY", "dtTXXXXXXXHUdZ5m2mCXXXXXXXXXX", D_EMPTY, NULL },
+	    { "SENDDOG_SMSFLYAPI2_SIGN", "InfoCentr", D_EMPTY, NULL } },
+	  NULL, smsflyapi2_send, NULL },
+	{ "smspilot",
+	  { { "SENDDOG_SMSPILOT_APIKEY", ALPHA_KEY, D_EMPTY, NULL },
+	    { "SENDDOG_SMSPILOT_SIGN", NULL, D_NONE, NULL } },
+	  NULL, smspilot_send, NULL },
+};
+
+static const struct sms_service *service_find(const char *id)
+{
+	for (size_t i = 0; i < sizeof services / sizeof *services; i++)
+		if (strcmp(services[i].id, id) == 0)
+			return &services[i];
+	return NULL;
+}
+
+/* zb_StorageGet + "if empty, zb_StorageSet(default)"; NULL on a DB error */
+static char *storage_default(struct req *r, const struct sd_default *d)
+{
+	char *v = storage_get(r->db, d->key);
+	if (!v)
+		return NULL;
+	bool empty = d->kind == D_BLANK ? v[0] == 0 : !php_truthy(v);
+	if (!empty || d->kind == D_NONE)
+		return v;
+	free(v);
+	const char *def = d->kind == D_ALTER ? cfg_alter(r->cfg, d->def, "") : d->def;
+	if (storage_set(r->db, d->write_key ? d->write_key : d->key, def) != 0)
+		return NULL;
+	return xstrdup(def);
+}
+
+/* Section names of the config/senddog.d ini files, in PHP's order, first wins. */
+static void read_service_ids(struct req *r, char ***ids, size_t *nids)
+{
+	char *dir = cfg_path(r->cfg, "config/senddog.d/");
+	size_t n = 0;
+	char **files = sd_queue_list(dir, &n);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(files[i]);
+		if (len < 4 || strcmp(files[i] + len - 4, ".ini") != 0)
+			continue;
+		struct sbuf path = SBUF_INIT;
+		sbuf_printf(&path, "%s%s", dir, files[i]);
+		FILE *f = fopen(sbuf_str(&path), "r");
+		sbuf_free(&path);
+		if (!f)
+			continue;
+		char line[1024], section[256] = "";
+		bool counted = false;
+		while (fgets(line, sizeof line, f)) {
+			char *t = str_trim(line);
+			if (!*t || *t == ';')
+				continue;
+			size_t tl = strlen(t);
+			if (t[0] == '[' && t[tl - 1] == ']') {
+				snprintf(section, sizeof section, "%.*s", (int)(tl - 2), t + 1);
+				for (char *p = section; *p; p++)
+					*p = (char)tolower((unsigned char)*p);
+				counted = false;
+				continue;
+			}
+			/* a section exists for PHP once it holds a key */
+			if (!section[0] || counted)
+				continue;
+			counted = true;
+			bool dup = false;
+			for (size_t k = 0; k < *nids; k++)
+				dup |= strcmp((*ids)[k], section) == 0;
+			if (!dup) {
+				*ids = xrealloc(*ids, (*nids + 1) * sizeof **ids);
+				(*ids)[(*nids)++] = xstrdup(section);
+			}
+		}
+		fclose(f);
+	}
+	sd_queue_list_free(files, n);
+	free(dir);
+}
+
+static bool id_enabled(const char *list, const char *id)
+{
+	if (!php_truthy(list))
+		return true;
+	char *copy = xstrdup(list), *save = NULL;
+	bool found = false;
+	for (char *t = strtok_r(copy, ",", &save); t && !found; t = strtok_r(NULL, ",", &save))
+		found = strcmp(str_trim(t), id) == 0;
+	free(copy);
+	return found;
+}
+
+struct sd_services *sd_services_load(struct req *r)
+{
+	struct sd_services *s = xcalloc(1, sizeof *s);
+	static const struct sd_default sms_default = { "SENDDOG_SMS_SERVICE", "tsms", D_EMPTY, NULL };
+	static const struct sd_default tg_default = { "SENDDOG_TELEGRAM_BOTTOKEN", "input_token_here", D_EMPTY, NULL };
+	s->sms_service = storage_default(r, &sms_default);
+	if (!s->sms_service)
+		goto fail;
+	char **ids = NULL;
+	size_t nids = 0;
+	read_service_ids(r, &ids, &nids);
+	const char *only = cfg_alter(r->cfg, "SENDDOG_SMS_SERVICES_ENABLED", "");
+	bool dberr = false;
+	for (size_t i = 0; i < nids; i++) {
+		if (dberr || !id_enabled(only, ids[i]))
+			continue;
+		const struct sms_service *svc = service_find(ids[i]);
+		if (!svc) {
+			syslog(LOG_WARNING, "ubapi senddog: unknown SMS service [%s] in config/senddog.d ignored", ids[i]);
+			continue;
+		}
+		if (s->nloaded == sizeof s->loaded / sizeof *s->loaded)
+			continue;
+		s->loaded[s->nloaded++] = svc;
+		for (size_t k = 0; k < sizeof svc->defaults / sizeof *svc->defaults && svc->defaults[k].key; k++) {
+			char *v = storage_default(r, &svc->defaults[k]);
+			if (!v) {
+				dberr = true;
+				break;
+			}
+			settings_put(s, svc->defaults[k].key, v);
+			free(v);
+		}
+	}
+	for (size_t i = 0; i < nids; i++)
+		free(ids[i]);
+	free(ids);
+	if (dberr)
+		goto fail;
+	s->tg_token = storage_default(r, &tg_default);
+	if (!s->tg_token)
+		goto fail;
+	return s;
+fail:
+	sd_services_free(s);
+	return NULL;
+}
+
+void sd_services_free(struct sd_services *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->keys[i]);
+		free(s->values[i]);
+	}
+	free(s->keys);
+	free(s->values);
+	free(s->sms_service);
+	free(s->tg_token);
+	free(s);
+}
+
+const char *sd_services_tg_token(const struct sd_services *s)
+{
+	return s->tg_token;
+}
+
+/* ---------------------------------------------------------------- queues */
+
+/* Fields of a key=value queue file; false when required keys are missing
+ * (the file is then set aside, or left for the next run while young). */
+static bool open_fields(struct sd_item *it, struct sd_fields *f, const char *k1, const char *k2)
+{
+	sd_fields_parse(f, sbuf_str(&it->text), it->text.len);
+	if (sd_fields_get(f, k1) && sd_fields_get(f, k2))
+		return true;
+	if (!sd_item_young(it)) {
+		char why[96];
+		snprintf(why, sizeof why, "no %s or %s", k1, k2);
+		sd_item_set_aside(it, why);
+	}
+	return false;
+}
+
+long sd_run_telegram(struct req *r, const struct sd_services *s)
+{
+	char *dir = cfg_path(r->cfg, SD_DIR_TELEGRAM);
+	size_t n = 0;
+	char **names = sd_queue_list(dir, &n);
+	const char *base = cfg_alter(r->cfg, "TELEGRAM_API_URL", "");
+	if (!*base)
+		base = TG_DEFAULT_URL;
+	long pause_ms = atol(cfg_alter(r->cfg, "SENDDOG_TG_TIMEOUT_MS", "0"));
+	for (size_t i = 0; i < n; i++) {
+		struct sd_item it;
+		struct sd_fields f;
+		if (sd_item_open(&it, dir, names[i]) != 0) {
+			sd_item_close(&it);
+			continue;
+		}
+		if (open_fields(&it, &f, "CHATID", "MESSAGE")) {
+			const char *token = sd_fields_get(&f, "BOTTOKEN");
+			if (!php_truthy(token))
+				token = s->tg_token;
+			if (sd_telegram_push(base, token, sd_fields_get(&f, "CHATID"), sd_fields_get(&f, "MESSAGE")) != 0)
+				syslog(LOG_WARNING, "ubapi senddog: telegram message %s not delivered (deleted, as PHP does)",
+				       names[i]);
+			sd_item_delete(&it);
+			if (pause_ms > 0) {
+				struct timespec ts = { pause_ms / 1000, (pause_ms % 1000) * 1000000L };
+				nanosleep(&ts, NULL);
+			}
+		}
+		sd_fields_free(&f);
+		sd_item_close(&it);
+	}
+	sd_queue_list_free(names, n);
+	free(dir);
+	return (long)n;
+}
+
+static const char *json_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+long sd_run_email(struct req *r)
+{
+	char *dir = cfg_path(r->cfg, SD_DIR_MAIL);
+	char *tmpdir = cfg_path(r->cfg, "exports");
+	size_t n = 0;
+	char **names = sd_queue_list(dir, &n);
+	const char *cmd = cfg_ubapi(r->cfg, "senddog_sendmail", "/usr/sbin/sendmail -t -i");
+	for (size_t i = 0; i < n; i++) {
+		struct sd_item it;
+		if (sd_item_open(&it, dir, names[i]) != 0) {
+			sd_item_close(&it);
+			continue;
+		}
+		cJSON *j = cJSON_ParseWithLength(sbuf_str(&it.text), it.text.len);
+		const char *email = json_str(j, "email");
+		/* a line break in the address would let the file add headers */
+		if (!cJSON_IsObject(j) || !*email || strpbrk(email, "\r\n")) {
+			if (!sd_item_young(&it))
+				sd_item_set_aside(&it, "not an email queue entry");
+		} else {
+			struct sbuf msg = SBUF_INIT;
+			sd_email_compose(&msg, email, json_str(j, "subj"), json_str(j, "message"), r->now);
+			if (sd_email_send(cmd, tmpdir, msg.s, msg.len) != 0)
+				syslog(LOG_WARNING, "ubapi senddog: email %s to %s not sent (deleted, as PHP does)",
+				       names[i], email);
+			sd_item_delete(&it);
+			sbuf_free(&msg);
+		}
+		cJSON_Delete(j);
+		sd_item_close(&it);
+	}
+	sd_queue_list_free(names, n);
+	free(dir);
+	free(tmpdir);
+	return (long)n;
+}
+
+long sd_run_sms(struct req *r, const struct sd_services *s)
+{
+	char *dir = cfg_path(r->cfg, SD_DIR_SMS);
+	size_t n = 0;
+	char **names = sd_queue_list(dir, &n);
+	const struct sms_service *svc = NULL;
+	for (size_t i = 0; i < s->nloaded; i++)
+		if (strcmp(s->loaded[i]->id, s->sms_service) == 0)
+			svc = s->loaded[i];
+	if (n && svc && !svc->send)
+		syslog(LOG_WARNING, "ubapi senddog: SMS service %s is not implemented natively; SMS stay queued",
+		       svc->id);
+	struct sms_ctx c = { .r = r, .s = s };
+	if (n && svc && svc->send && (!svc->begin || svc->begin(&c) == 0)) {
+		for (size_t i = 0; i < n; i++) {
+			struct sd_item it;
+			struct sd_fields f;
+			if (sd_item_open(&it, dir, names[i]) != 0) {
+				sd_item_close(&it);
+				continue;
+			}
+			if (open_fields(&it, &f, "NUMBER", "MESSAGE") &&
+			    svc->send(&c, sd_fields_get(&f, "NUMBER"), sd_fields_get(&f, "MESSAGE")) == SMS_DELETE)
+				sd_item_delete(&it);
+			sd_fields_free(&f);
+			sd_item_close(&it);
+		}
+		if (svc->end)
+			svc->end(&c);
+	}
+	sd_queue_list_free(names, n);
+	free(dir);
+	return (long)n;
+}
+
+void sd_run_status_check(struct req *r, const struct sd_services *s)
+{
+	(void)r;
+	syslog(LOG_INFO, "ubapi senddog: delivery status check of %s is not implemented natively",
+	       s->sms_service);
+}

@@ -1,0 +1,692 @@
+"""senddog (spec actions-ops.md §2-§6, §5.10): the queue directories the PHP
+web UI fills, sent to loopback peers that record every request byte for
+byte, through real nginx -> ubapi.fcgi (and the CLI where "now" matters)."""
+import base64
+import http.server
+import json
+import os
+import re
+import shutil
+import stat
+import tempfile
+import threading
+import time
+import urllib.parse
+
+import harness as h
+
+QDIR = {
+    "sms": os.path.join(h.root, "content", "tsms"),
+    "tlg": os.path.join(h.root, "content", "telegram"),
+    "eml": os.path.join(h.root, "content", "mailqueue"),
+}
+SDDIR = os.path.join(h.root, "config", "senddog.d")
+PIDFILE = os.path.join(h.root, "exports", "senddogrunning.pid")
+TSMSLOG = os.path.join(h.root, "exports", "senddog_tsmshttp.log")
+TSMS_LOGIN = "tsms_" + h.SCHEMA
+
+BASIC_INI = """[tsms]
+NAME=TurboSMS
+CONFIG=loadTurbosmsConfig
+PUSH=turbosmsPushMessages
+
+[tsmshttp]
+NAME=TurboSMS HTTP
+CONFIG=loadConfig
+PUSH=pushMessages
+
+[smsfly]
+NAME=SMS-Fly
+CONFIG=loadSmsflyConfig
+PUSH=smsflyPushMessages
+
+[alphasms]
+NAME=AlphaSMS
+CONFIG=loadAlphasmsConfig
+PUSH=alphaPushMessages
+
+[lifecell]
+NAME=Lifecell
+CONFIG=loadLifecellConfig
+PUSH=lifecellPushMessages
+"""
+
+
+class Stub:
+    """A loopback HTTP peer recording method, path (with query), headers
+    and body of every request; answer(path) gives (status, body)."""
+
+    def __init__(self, answer=None, delay=0.0):
+        self.requests = []
+        self.lock = threading.Lock()
+        self.answer = answer or (lambda req: (200, b'{"ok":true}'))
+        stub = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _any(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else b""
+                req = {"method": self.command, "path": self.path,
+                       "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+                with stub.lock:
+                    stub.requests.append(req)
+                if delay:
+                    time.sleep(delay)
+                status, out = stub.answer(req)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            do_GET = do_POST = do_PUT = _any
+
+            def log_message(self, *a):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *a):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+def clean_queues():
+    for d in QDIR.values():
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        with open(os.path.join(d, ".gitignore"), "w") as f:
+            f.write("*\n")
+    for p in (PIDFILE, TSMSLOG):
+        if os.path.exists(p):
+            os.unlink(p)
+
+
+def queue(kind, name, text, age=None):
+    path = os.path.join(QDIR[kind], name)
+    with open(path, "wb") as f:
+        f.write(text.encode("utf-8") if isinstance(text, str) else text)
+    if age is not None:
+        t = time.time() - age
+        os.utime(path, (t, t))
+    return path
+
+
+def listing(kind):
+    return sorted(os.listdir(QDIR[kind]))
+
+
+def storage_reset(**values):
+    h.exec("DELETE FROM ubstorage WHERE `key` LIKE 'SENDDOG%%'")
+    for k, v in values.items():
+        h.exec("INSERT INTO ubstorage (`key`,`value`) VALUES (%s,%s)", (k, v))
+
+
+def storage():
+    return dict(h.sql("SELECT `key`,`value` FROM ubstorage WHERE `key` LIKE 'SENDDOG%%' ORDER BY id",
+                      strings=True))
+
+
+def senddog(query="action=senddog"):
+    status, _, body = h.api(query)
+    assert status == 200, status
+    return body.decode("utf-8")
+
+
+def senddog_cli(arg="senddog", env=None):
+    """The CLI twin (in-process, so sanitizer builds check it for leaks)."""
+    rc, out, err = h.cli([arg], env=env)
+    assert b"Sanitizer" not in err, err.decode("utf-8", "replace")
+    out = out.decode("utf-8")
+    assert rc == (1 if out.startswith("ERROR") else 0), (rc, out)
+    return out
+
+
+def ok(sms, tlg, eml):
+    return "OK:SENDDOG SMS `%d` TLG `%d` EML `%d`" % (sms, tlg, eml)
+
+
+def setup():
+    os.makedirs(SDDIR, exist_ok=True)
+    with open(os.path.join(SDDIR, "basic.ini"), "w") as f:
+        f.write(BASIC_INI)
+    with open(os.path.join(SDDIR, "smsflyapi2.ini"), "w") as f:
+        f.write("[smsflyapi2]\nNAME=Sms-Fly-API2\nCONFIG=loadSmsflyConfig\nPUSH=smsflyPushMessages\n")
+    with open(os.path.join(SDDIR, "smspilot.ini"), "w") as f:
+        f.write("[smspilot]\nNAME=SMSPILOT\nCONFIG=loadSmsPilotConfig\nPUSH=smspilotPushMessages\n")
+
+
+def teardown():
+    shutil.rmtree(SDDIR, ignore_errors=True)
+    clean_queues()
+    storage_reset()
+
+
+def base_alter(**extra):
+    a = {"SENDDOG_ENABLED": "1", "SENDDOG_PARALLEL_MODE": "1", "SMS_SERVICES_ADVANCED_ENABLED": "0"}
+    a.update(extra)
+    return a
+
+
+# ---------------------------------------------------------------- gates
+
+
+def test_disabled():
+    clean_queues()
+    queue("tlg", "tlg_1700000000_0", 'CHATID="1"\nMESSAGE="x"\n')
+    with h.config(alter={"SENDDOG_ENABLED": "0"}):
+        assert senddog() == "ERROR:SENDDOG_DISABLED"
+    with h.config(alter={"SENDDOG_ENABLED": None}):
+        assert senddog() == "ERROR:SENDDOG_DISABLED"
+    assert listing("tlg") == [".gitignore", "tlg_1700000000_0"]
+
+
+def test_advanced_mode_refused_or_forwarded():
+    clean_queues()
+    queue("sms", "usms_1700000000_0", 'NUMBER="+380501234567"\nMESSAGE="x"\n')
+    with h.config(alter=base_alter(SMS_SERVICES_ADVANCED_ENABLED="1")):
+        assert senddog() == "ERROR:SENDDOG_ADVANCED_NOT_SUPPORTED"
+    assert not os.path.exists(PIDFILE)
+    # with PHP Ubilling as the fallback, advanced mode is PHP's to run: the
+    # same query goes there (the CLI adds the key) and its answer comes back
+    php = Stub(answer=lambda req: (200, b"OK:SENDDOG SMS `1` TLG `0` EML `0`"))
+    with php, h.config(alter=base_alter(SMS_SERVICES_ADVANCED_ENABLED="1"),
+                       ubapi={"fallback": {"php_fallback_url": php.url + "/billing/"}}):
+        assert senddog() == "OK:SENDDOG SMS `1` TLG `0` EML `0`"
+        assert senddog_cli() == "OK:SENDDOG SMS `1` TLG `0` EML `0`"
+    assert [r["path"] for r in php.requests] == [
+        "/billing/?module=remoteapi&key=%s&action=senddog" % h.SERIAL,
+        "/billing/?module=remoteapi&key=%s&action=senddog" % h.SERIAL]
+    assert listing("sms") == [".gitignore", "usms_1700000000_0"]
+    assert not os.path.exists(PIDFILE)
+
+
+def test_empty_queues_and_storage_defaults():
+    clean_queues()
+    storage_reset()
+    with h.config(alter=base_alter(TSMS_GATEWAY="127.0.0.5", TSMS_LOGIN="tl")):
+        assert senddog() == ok(0, 0, 0)
+    st = storage()
+    assert st["SENDDOG_SMS_SERVICE"] == "tsms"
+    assert st["SENDDOG_TELEGRAM_BOTTOKEN"] == "input_token_here"
+    assert st["SENDDOG_TSMS_GATEWAY"] == "127.0.0.5"
+    assert st["SENDDOG_TSMS_LOGIN"] == "tl"
+    assert st["SENDDOG_TSMS_PASSWORD"] == ""
+    assert st["SENDDOG_TSMS_SIGN"] == "Ubilling"
+    assert st["SENDDOG_TSMSHTTP_GATEWAY"] == "https://api.turbosms.ua/"
+    assert st["SENDDOG_TSMSHTTP_TIMEOUT"] == "0"
+    assert st["SENDDOG_SMSFLY_SIGN"] == "InfoCentr"
+    assert st["SENDDOG_ALPHASMS_SIGN"] == "test"
+    # PHP writes lifecell's login default under a misspelled key
+    assert st["SENDDOG_LIEFCELL_LOGIN"] == "yourlogin" and "SENDDOG_LIFECELL_LOGIN" not in st
+    assert st["SENDDOG_SMSFLYAPI2_GATEWAY"] == "https://sms-fly.ua/api/v2/api.php"
+    assert "SENDDOG_SMSPILOT_APIKEY" in st and "SENDDOG_SMSPILOT_SIGN" not in st
+    # order as PHP's constructor: base service first, telegram token last
+    keys = list(st)
+    assert keys[0] == "SENDDOG_SMS_SERVICE" and keys[-1] == "SENDDOG_TELEGRAM_BOTTOKEN", keys
+    assert not os.path.exists(PIDFILE)
+    # filled keys stay as they are, "0" for the timeout included
+    storage_reset(SENDDOG_TSMSHTTP_TIMEOUT="0", SENDDOG_TSMSHTTP_SIGN="Mine")
+    with h.config(alter=base_alter(SENDDOG_SMS_SERVICES_ENABLED="tsmshttp")):
+        assert senddog() == ok(0, 0, 0)
+    st = storage()
+    assert st["SENDDOG_TSMSHTTP_SIGN"] == "Mine" and st["SENDDOG_TSMSHTTP_TIMEOUT"] == "0"
+    assert not any(k.startswith(("SENDDOG_TSMS_", "SENDDOG_SMSFLY", "SENDDOG_ALPHA")) for k in st), st
+
+
+# ---------------------------------------------------------------- Telegram
+
+
+def test_telegram_spec_example():
+    clean_queues()
+    storage_reset(SENDDOG_TELEGRAM_BOTTOKEN="T0K")
+    queue("tlg", "tlg_1700000000_0", 'CHATID="42"\nMESSAGE="a\\r\\nb parseMode:{html}"\n')
+    with Stub() as stub, h.config(alter=base_alter(TELEGRAM_API_URL=stub.url + "/bot")):
+        assert senddog() == ok(0, 1, 0)
+    assert len(stub.requests) == 1
+    req = stub.requests[0]
+    assert req["method"] == "POST"
+    assert req["path"] == "/botT0K/sendMessage?parse_mode=html", req["path"]
+    assert req["headers"]["content-type"] == "application/json"
+    assert req["body"] == b'{"chat_id":"42","text":"a\\r\\nb "}', req["body"]
+    assert json.loads(req["body"]) == {"chat_id": "42", "text": "a\r\nb "}
+    assert listing("tlg") == [".gitignore"]
+    assert not os.path.exists(PIDFILE)
+
+
+def test_telegram_order_tokens_and_failures():
+    clean_queues()
+    storage_reset(SENDDOG_TELEGRAM_BOTTOKEN="DEF")
+    queue("tlg", "tlg_1700000000_10", 'CHATID="1"\nMESSAGE="ten"\n')
+    queue("tlg", "tlg_1700000000_9", 'CHATID="1"\nBOTTOKEN="CUSTOM"\nMESSAGE="nine"\n')
+    queue("tlg", "tlg_1700000000_2", 'CHATID="-100"\nMESSAGE="Привіт / \\"q\\" \\t"\n')
+
+    def answer(req):
+        return (500, b"{}") if b"nine" in req["body"] else (200, b'{"ok":true}')
+
+    with Stub(answer) as stub, h.config(alter=base_alter(TELEGRAM_API_URL=stub.url + "/bot")):
+        assert senddog() == ok(0, 3, 0)
+    paths = [r["path"] for r in stub.requests]
+    assert paths == ["/botDEF/sendMessage", "/botCUSTOM/sendMessage", "/botDEF/sendMessage"], paths
+    assert stub.requests[0]["body"] == (b'{"chat_id":"-100","text":"\\u041f\\u0440\\u0438\\u0432\\u0456\\u0442'
+                                        b' \\/ \\"q\\" \\t"}'), stub.requests[0]["body"]
+    # deleted whatever the answer, as PHP does
+    assert listing("tlg") == [".gitignore"]
+
+
+def test_telegram_split_4095_code_points():
+    clean_queues()
+    storage_reset(SENDDOG_TELEGRAM_BOTTOKEN="T")
+    text = "я" * 4095 + "ж" * 4095 + "abcde"
+    queue("tlg", "tlg_1700000001_0", 'CHATID="7"\nMESSAGE="%s"\n' % text)
+    with Stub() as stub, h.config(alter=base_alter(TELEGRAM_API_URL=stub.url + "/bot")):
+        assert senddog() == ok(0, 1, 0)
+    parts = [json.loads(r["body"])["text"] for r in stub.requests]
+    assert [len(p) for p in parts] == [4095, 4095, 5]
+    assert parts == ["я" * 4095, "ж" * 4095, "abcde"]
+    # exactly 4095 is one message
+    queue("tlg", "tlg_1700000002_0", 'CHATID="7"\nMESSAGE="%s"\n' % ("ї" * 4095))
+    with Stub() as stub, h.config(alter=base_alter(TELEGRAM_API_URL=stub.url + "/bot")):
+        assert senddog() == ok(0, 1, 0)
+    assert len(stub.requests) == 1
+
+
+def test_telegram_directives():
+    clean_queues()
+    storage_reset(SENDDOG_TELEGRAM_BOTTOKEN="T")
+    msgs = [
+        "title:{Office}address:(Main st 1)sendVenue:[50.45, 30.52]",
+        "editMessageText:[77@-1001]new text & more",
+        "removeKeyboard:",
+        "sendLocation:50.1,30.2",
+        "sendPhoto:[https://x.test/p.jpg]{nice pic}",
+        "pinChatMessage:[5@-9@true]",
+        "unpinChatMessage:[-9]",
+        "removeChatMessage:[6@-9]",
+        "unbanChatMember:[11@-9]",
+    ]
+    for i, m in enumerate(msgs):
+        queue("tlg", "tlg_1700000000_%d" % i, 'CHATID="5"\nMESSAGE="%s"\n' % m)
+    with Stub() as stub, h.config(alter=base_alter(TELEGRAM_API_URL=stub.url + "/bot")):
+        assert senddog_cli() == ok(0, len(msgs), 0)
+    got = [(r["path"], json.loads(r["body"])) for r in stub.requests]
+    assert got[0] == ("/botT/sendVenue?chat_id=5&latitude=50.45&longitude=30.52",
+                      {"chat_id": "5", "text": msgs[0], "title": "Office", "address": "Main st 1"}), got[0]
+    assert got[1][0] == "/botT/editMessageText?chat_id=-1001&message_id=77&text=new+text+%26+more", got[1]
+    assert got[2] == ("/botT/sendMessage", {"chat_id": "5", "text": "Keyboard deleted",
+                                            "reply_markup": '{"remove_keyboard":true}'}), got[2]
+    assert got[3][0] == "/botT/sendLocation?chat_id=5&latitude=50.1&longitude=30.2", got[3]
+    assert got[4][0] == "/botT/sendPhoto?chat_id=5&photo=https://x.test/p.jpg&caption=nice+pic", got[4]
+    assert got[5][0] == "/botT/pinChatMessage?chat_id=-9&message_id=5&disable_notification=true", got[5]
+    assert got[6][0] == "/botT/unpinAllChatMessages?chat_id=-9", got[6]
+    assert got[7][0] == "/botT/deleteMessage?chat_id=-9&message_id=6", got[7]
+    assert got[8][0] == "/botT/unbanChatMember?chat_id=-9&user_id=11", got[8]
+
+
+def test_malformed_files_set_aside():
+    clean_queues()
+    storage_reset(SENDDOG_TELEGRAM_BOTTOKEN="T", SENDDOG_SMS_SERVICE="tsmshttp")
+    queue("tlg", "tlg_1700000000_0", 'MESSAGE="no chat"\n', age=60)
+    queue("tlg", "tlg_1700000000_1", 'CHATID="1"\n')  # young: maybe still being written
+    queue("sms", "usms_1700000000_0", 'NUMBER="+380501234567"\n', age=60)
+    queue("sms", "usms_1700000000_1", '; nothing here\n\n', age=60)
+    queue("eml", "eml_badjson1", '{"email":', age=60)
+    os.symlink("/etc/passwd", os.path.join(QDIR["sms"], "usms_1700000000_2"))
+    with Stub() as stub, h.config(alter=base_alter(TELEGRAM_API_URL=stub.url + "/bot")):
+        storage_reset(SENDDOG_TELEGRAM_BOTTOKEN="T", SENDDOG_SMS_SERVICE="tsmshttp",
+                      SENDDOG_TSMSHTTP_GATEWAY=stub.url)
+        assert senddog_cli() == ok(3, 2, 1)
+    assert stub.requests == []
+    assert listing("tlg") == [".gitignore", ".malformed_tlg_1700000000_0", "tlg_1700000000_1"]
+    assert listing("sms") == [".gitignore", ".malformed_usms_1700000000_0", ".malformed_usms_1700000000_1",
+                              "usms_1700000000_2"]
+    assert os.path.islink(os.path.join(QDIR["sms"], "usms_1700000000_2"))
+    assert listing("eml") == [".gitignore", ".malformed_eml_badjson1"]
+
+
+# ---------------------------------------------------------------- SMS
+
+
+def sms_files(n0=0):
+    # natsort order is 2, 9, 10; plain sorting would give 10, 2, 9
+    queue("sms", "usms_1700000000_10", 'NUMBER="+380501234510"\nMESSAGE="part three"\n')
+    queue("sms", "usms_1700000000_9", 'NUMBER="+380501234509"\nMESSAGE="part two"\n')
+    queue("sms", "usms_1700000000_2", 'NUMBER="+380501234502"\nMESSAGE="Hi! <b>&\\"x\\""\n')
+
+
+def test_tsmshttp_success_in_natsort_order():
+    clean_queues()
+    sms_files()
+    with Stub(lambda req: (200, b'{"response_code":801,"response_status":"OK"}')) as stub, \
+            h.config(alter=base_alter()):
+        storage_reset(SENDDOG_SMS_SERVICE="tsmshttp", SENDDOG_TSMSHTTP_GATEWAY=stub.url,
+                      SENDDOG_TSMSHTTP_APIKEY="K3Y", SENDDOG_TSMSHTTP_SIGN="My/Sign?")
+        assert senddog() == ok(3, 0, 0)
+    paths = [r["path"] for r in stub.requests]
+    assert [r["method"] for r in stub.requests] == ["GET"] * 3
+    assert paths[0] == ("/message/send.json?&token=K3Y&&recipients[0]=+380501234502&&sms[sender]=MySign"
+                        "&&sms[text]=Hi%21+%3Cb%3E%26%22x%22&"), paths[0]
+    assert "recipients[0]=+380501234509" in paths[1] and "part+two" in paths[1]
+    assert "recipients[0]=+380501234510" in paths[2] and "part+three" in paths[2]
+    assert listing("sms") == [".gitignore"]
+    assert not os.path.exists(TSMSLOG)
+
+
+def test_tsmshttp_failure_keeps_file():
+    clean_queues()
+    queue("sms", "usms_1700000000_0", 'NUMBER="+380501234567"\nMESSAGE="hello"\n')
+    with Stub(lambda req: (200, b'{"response_code":406,"response_status":"NOT_ALLOWED"}')) as stub, \
+            h.config(alter=base_alter()):
+        storage_reset(SENDDOG_SMS_SERVICE="tsmshttp", SENDDOG_TSMSHTTP_GATEWAY=stub.url)
+        assert senddog() == ok(1, 0, 0)
+        assert len(stub.requests) == 1
+    assert listing("sms") == [".gitignore", "usms_1700000000_0"]
+    with open(TSMSLOG) as f:
+        lines = f.read().splitlines()
+    assert len(lines) == 1
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d MESSAGE SENDING FAILED: .*406.*", lines[0]), lines
+
+
+def test_sms_service_not_loaded_or_not_native():
+    clean_queues()
+    queue("sms", "usms_1700000000_0", 'NUMBER="+380501234567"\nMESSAGE="hello"\n')
+    with h.config(alter=base_alter(SENDDOG_SMS_SERVICES_ENABLED="tsms")):
+        storage_reset(SENDDOG_SMS_SERVICE="tsmshttp")
+        assert senddog() == ok(1, 0, 0)
+    with h.config(alter=base_alter()):
+        storage_reset(SENDDOG_SMS_SERVICE="nosuch")
+        assert senddog() == ok(1, 0, 0)
+    assert listing("sms") == [".gitignore", "usms_1700000000_0"]
+
+
+def test_smsfly_xml_and_basic_auth():
+    clean_queues()
+    queue("sms", "usms_1700000000_0", 'NUMBER="+380501234567"\nMESSAGE="a<b & \'c\'"\n')
+    with Stub() as stub, h.config(alter=base_alter()):
+        storage_reset(SENDDOG_SMS_SERVICE="smsfly", SENDDOG_SMSFLY_GATEWAY=stub.url + "/api.php",
+                      SENDDOG_SMSFLY_LOGIN="380500000000", SENDDOG_SMSFLY_PASSWORD="pw",
+                      SENDDOG_SMSFLY_SIGN="Info<Centr>")
+        assert senddog() == ok(1, 0, 0)
+    (req,) = stub.requests
+    assert req["method"] == "POST" and req["path"] == "/api.php"
+    assert req["headers"]["authorization"] == "Basic " + base64.b64encode(b"380500000000:pw").decode()
+    assert req["headers"]["content-type"] == "text/xml" and req["headers"]["accept"] == "text/xml"
+    body = req["body"].decode()
+    m = re.fullmatch(
+        r'<\?xml version="1.0" encoding="utf-8"\?>\n<request><operation>SENDSMS</operation>'
+        r'\t\t<message start_time="AUTO" end_time="AUTO" lifetime="4" rate="1" desc="Ubilling_[0-9a-z]{8}"'
+        r' source="InfoCentr">\n\t\t<body>a&lt;b &amp; &apos;c&apos;</body>\t\t<recipient>380501234567'
+        r'</recipient></message></request>', body)
+    assert m, body
+    assert listing("sms") == [".gitignore"]
+
+
+def test_lifecell_xml():
+    clean_queues()
+    queue("sms", "usms_1700000000_0", 'NUMBER="+380631234567"\nMESSAGE="x&y"\n')
+    with Stub() as stub, h.config(alter=base_alter()):
+        storage_reset(SENDDOG_SMS_SERVICE="lifecell", SENDDOG_LIFECELL_GATEWAY=stub.url + "/ip2sms/",
+                      SENDDOG_LIFECELL_LOGIN="lg", SENDDOG_LIFECELL_PASSWORD="pw", SENDDOG_LIFECELL_SIGN="Alpha")
+        assert senddog() == ok(1, 0, 0)
+    (req,) = stub.requests
+    assert req["method"] == "POST" and req["path"] == "/ip2sms/"
+    assert req["headers"]["authorization"] == "Basic " + base64.b64encode(b"lg:pw").decode()
+    assert req["headers"]["content-type"] == "text/xml"
+    pad = "\n" + " " * 28
+    assert req["body"].decode() == ('<message><service id="single" source="Alpha"/>' + pad + "<to>380631234567</to>"
+                                    + pad + '<body content-type="text/plain">x&amp;y</body></message>')
+    assert listing("sms") == [".gitignore"]
+
+
+def test_alphasms_form():
+    clean_queues()
+    queue("sms", "usms_1700000000_0", 'NUMBER="+380501234567"\nMESSAGE="Привіт?"\n')
+    with Stub() as stub, h.config(alter=base_alter()):
+        storage_reset(SENDDOG_SMS_SERVICE="alphasms", SENDDOG_ALPHASMS_GATEWAY=stub.url + "/http.php",
+                      SENDDOG_ALPHASMS_LOGIN="lg", SENDDOG_ALPHASMS_PASSWORD="p w",
+                      SENDDOG_ALPHASMS_SIGN="My Sign", SENDDOG_ALPHASMS_APIKEY="k+y")
+        assert senddog() == ok(1, 0, 0)
+    (req,) = stub.requests
+    assert req["method"] == "POST" and req["path"] == "/http.php"
+    body = req["body"].decode()
+    assert body.startswith("&from=")
+    fields = [kv.split("=", 1) for kv in body[1:].split("&")]
+    dec = {k: base64.b64decode(v.replace("-", "+").replace("_", "/").replace(",", "=")).decode() for k, v in fields}
+    assert [k for k, _ in fields] == ["from", "to", "message", "login", "password", "key", "command"]
+    assert dec == {"from": "My+Sign", "to": "0501234567", "message": "Привіт?", "login": "lg",
+                   "password": "p w", "key": "k%2By", "command": "send"}, dec
+    assert listing("sms") == [".gitignore"]
+
+
+def test_smsflyapi2_json_and_error_weblog():
+    clean_queues()
+    queue("sms", "usms_1700000000_0", 'NUMBER="+380501234567"\nMESSAGE="Тест/1"\n')
+    queue("sms", "usms_1700000000_1", 'NUMBER="+380501234568"\nMESSAGE="two"\n')
+
+    def answer(req):
+        if b"two" in req["body"]:
+            return 200, b'{"success":0,"error":{"code":"INSUFFICIENTFUNDS"}}'
+        return 200, b'{"success":1,"data":{"messageID":"X","sms":{"status":"ACCEPTD"}}}'
+
+    before = h.sql("SELECT COALESCE(MAX(id),0) FROM weblogs")[0][0]
+    with Stub(answer) as stub, h.config(alter=base_alter()):
+        storage_reset(SENDDOG_SMS_SERVICE="smsflyapi2", SENDDOG_SMSFLYAPI2_GATEWAY=stub.url + "/v2",
+                      SENDDOG_SMSFLYAPI2_KEY="KEY", SENDDOG_SMSFLYAPI2_SIGN="InfoCentr")
+        assert senddog_cli() == ok(2, 0, 0)
+    assert len(stub.requests) == 2
+    req = stub.requests[0]
+    assert req["path"] == "/v2" and req["headers"]["content-type"] == "application/json"
+    assert req["headers"]["accept"] == "application/json"
+    assert req["body"] == ('{"action":"SENDMESSAGE","data":{"recipient":"0501234567","channels":["sms"],'
+                           '"sms":{"source":"InfoCentr","text":"Тест\\/1"}},"auth":{"key":"KEY"}}').encode()
+    logs = h.sql("SELECT admin, event FROM weblogs WHERE id > %s ORDER BY id", (before,))
+    assert logs == [("guest", "SENDDOG SMSFLYAPI2 ERROR failed. Server answer: "
+                              "Insufficient funds to send this message")], logs
+    assert listing("sms") == [".gitignore"]
+
+
+def test_smspilot_override_url():
+    clean_queues()
+    queue("sms", "usms_1700000000_0", 'NUMBER="+79161234567"\nMESSAGE="a b"\n')
+    with Stub(lambda req: (200, b"{}")) as stub, \
+            h.config(alter=base_alter(), ubapi={"senddog": {"senddog_smspilot_url": stub.url + "/api.php"}}):
+        storage_reset(SENDDOG_SMS_SERVICE="smspilot", SENDDOG_SMSPILOT_APIKEY="AK", SENDDOG_SMSPILOT_SIGN="S")
+        assert senddog() == ok(1, 0, 0)
+    (req,) = stub.requests
+    assert req["method"] == "GET"
+    assert req["path"] == "/api.php?send=a+b&to=%2B79161234567&from=S&apikey=AK&format=json", req["path"]
+    assert listing("sms") == [".gitignore"]
+
+
+def _tsms_db():
+    c = h.db_root()
+    with c.cursor() as cur:
+        cur.execute("CREATE DATABASE IF NOT EXISTS users")
+        cur.execute("CREATE USER IF NOT EXISTS '%s'@'%%' IDENTIFIED BY 'tpw'" % TSMS_LOGIN)
+        cur.execute("CREATE USER IF NOT EXISTS '%s'@'localhost' IDENTIFIED BY 'tpw'" % TSMS_LOGIN)
+        cur.execute("GRANT INSERT, SELECT ON users.* TO '%s'@'%%'" % TSMS_LOGIN)
+        cur.execute("GRANT INSERT, SELECT ON users.* TO '%s'@'localhost'" % TSMS_LOGIN)
+        cur.execute("DROP TABLE IF EXISTS users.`%s`" % TSMS_LOGIN)
+        cur.execute("CREATE TABLE users.`%s` (id INT AUTO_INCREMENT PRIMARY KEY, number VARCHAR(32),"
+                    " sign VARCHAR(32), message TEXT, wappush VARCHAR(255), send_time DATETIME)"
+                    " DEFAULT CHARSET=utf8mb4" % TSMS_LOGIN)
+    return c
+
+
+def test_tsms_mysql_gateway():
+    clean_queues()
+    c = _tsms_db()
+    try:
+        queue("sms", "usms_1700000000_1", 'NUMBER="+380501234567"\nMESSAGE="it\'s a \\\\ back`slash; Ї"\n')
+        queue("sms", "usms_1700000000_0", 'NUMBER="+380501234568"\nMESSAGE="first"\n')
+        with h.config(alter=base_alter()):
+            storage_reset(SENDDOG_SMS_SERVICE="tsms", SENDDOG_TSMS_GATEWAY="127.0.0.1:%d" % h.DB_PORT,
+                          SENDDOG_TSMS_LOGIN=TSMS_LOGIN, SENDDOG_TSMS_PASSWORD="tpw",
+                          SENDDOG_TSMS_SIGN="Ubi'lling;")
+            assert senddog_cli(env={"UBAPI_NOW": "2026-03-04 05:06:07"}) == ok(2, 0, 0)
+        with c.cursor() as cur:
+            cur.execute("SELECT number, sign, message, wappush, CAST(send_time AS CHAR) FROM users.`%s` ORDER BY id"
+                        % TSMS_LOGIN)
+            rows = cur.fetchall()
+        assert rows == (("+380501234568", "Ubilling", "first", "", "2026-03-04 05:06:07"),
+                        ("+380501234567", "Ubilling", "it's a \\ back`slash; Ї", "", "2026-03-04 05:06:07")), rows
+        assert listing("sms") == [".gitignore"]
+        # a gateway that refuses the login: nothing is lost
+        queue("sms", "usms_1700000001_0", 'NUMBER="+380501234567"\nMESSAGE="later"\n')
+        with h.config(alter=base_alter()):
+            storage_reset(SENDDOG_SMS_SERVICE="tsms", SENDDOG_TSMS_GATEWAY="127.0.0.1:%d" % h.DB_PORT,
+                          SENDDOG_TSMS_LOGIN=TSMS_LOGIN, SENDDOG_TSMS_PASSWORD="wrong")
+            assert senddog() == ok(1, 0, 0)
+        assert listing("sms") == [".gitignore", "usms_1700000001_0"]
+        assert not os.path.exists(PIDFILE)
+    finally:
+        with c.cursor() as cur:
+            cur.execute("DROP TABLE IF EXISTS users.`%s`" % TSMS_LOGIN)
+        c.close()
+
+
+# ---------------------------------------------------------------- email
+
+
+def test_email_through_sendmail_command():
+    clean_queues()
+    work = tempfile.mkdtemp(prefix="senddog-mail-")
+    os.chmod(work, 0o755)
+    out = os.path.join(work, "mails")
+    script = os.path.join(work, "sendmail")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\n{ echo \"ARGS:$*\"; cat; echo '<<END>>'; } >> '%s'\n" % out)
+    os.chmod(script, 0o755)
+    try:
+        queue("eml", "eml_a1b2c3d4", json.dumps({"email": "user@example.test", "subj": "Рахунок",
+                                                 "message": "Line 1\nLine 2 /ok"}))
+        queue("eml", "eml_zzzzzzzz", '{"email":"x@example.test\\nBcc: evil@example.test","subj":"s","message":"m"}',
+              age=60)
+        with h.config(alter=base_alter(), ubapi={"senddog": {"senddog_sendmail": script + " -t -i"}}):
+            storage_reset()
+            assert senddog_cli() == ok(0, 0, 2)
+        with open(out, encoding="utf-8") as f:
+            mails = f.read().split("<<END>>\n")
+        assert mails[-1] == "" and len(mails) == 2, mails
+        text = mails[0]
+        subj = base64.b64encode("Рахунок".encode()).decode()
+        pattern = (r"ARGS:-t -i\nTo: user@example\.test\nSubject: =\?UTF-8\?B\?" + re.escape(subj) + r"\?=\n"
+                   r"From: =\?UTF-8\?B\?VWJpbGxpbmc=\?= <user@example\.test>\nMIME-Version: 1\.0\n"
+                   r"Message-ID: <[0-9a-f]{32}@Ubilling>\n"
+                   r"Date: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+                   r" \d{4} \d\d:\d\d:\d\d GMT\n"
+                   r"Content-type: text/plain; charset=UTF-8\nContent-transfer-encoding: 8bit\n"
+                   r"X-Mailer: Ubilling\nX-MimeOLE: Ubilling\n\nLine 1\nLine 2 /ok\n")
+        assert re.fullmatch(pattern, text), text
+        assert listing("eml") == [".gitignore", ".malformed_eml_zzzzzzzz"]
+        # a failing mailer: the file is still deleted (PHP semantics)
+        queue("eml", "eml_q", json.dumps({"email": "a@example.test", "subj": "", "message": ""}))
+        with h.config(alter=base_alter(), ubapi={"senddog": {"senddog_sendmail": "/bin/false"}}):
+            assert senddog() == ok(0, 0, 1)
+        assert listing("eml") == [".gitignore", ".malformed_eml_zzzzzzzz"]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- pid file
+
+
+def test_pid_file_protected_mode():
+    clean_queues()
+    storage_reset(SENDDOG_TELEGRAM_BOTTOKEN="T")
+    queue("tlg", "tlg_1700000000_0", 'CHATID="1"\nMESSAGE="x"\n')
+    with open(PIDFILE, "w") as f:
+        f.write("2026-01-01 00:00:00")
+    with Stub() as stub, h.config(alter=base_alter(TELEGRAM_API_URL=stub.url + "/bot")):
+        assert senddog() == "WARNING:SENDDOG_ALREADY_RUNING"
+        assert stub.requests == []
+        assert listing("tlg") == [".gitignore", "tlg_1700000000_0"]
+        assert os.path.exists(PIDFILE)
+        # a leftover of a crashed run is taken over once it is old
+        t = time.time() - 7200
+        os.utime(PIDFILE, (t, t))
+        assert senddog() == ok(0, 1, 0)
+        assert len(stub.requests) == 1
+    assert not os.path.exists(PIDFILE)
+    # without parallel mode nothing is checked, as in PHP
+    queue("tlg", "tlg_1700000000_1", 'CHATID="1"\nMESSAGE="y"\n')
+    with open(PIDFILE, "w") as f:
+        f.write("2026-01-01 00:00:00")
+    with Stub() as stub, h.config(alter=base_alter(TELEGRAM_API_URL=stub.url + "/bot", SENDDOG_PARALLEL_MODE="0")):
+        assert senddog() == ok(0, 1, 0)
+        assert len(stub.requests) == 1
+    assert not os.path.exists(PIDFILE)
+
+
+def test_pid_file_content_while_running():
+    clean_queues()
+    storage_reset(SENDDOG_TELEGRAM_BOTTOKEN="T")
+    for i in range(2):
+        queue("tlg", "tlg_1700000000_%d" % i, 'CHATID="1"\nMESSAGE="m%d"\n' % i)
+    seen = []
+
+    def answer(req):
+        with open(PIDFILE) as f:
+            seen.append(f.read())
+        return 200, b"{}"
+
+    with Stub(answer, delay=0.7) as stub, h.config(alter=base_alter(TELEGRAM_API_URL=stub.url + "/bot")):
+        first = []
+        t = threading.Thread(target=lambda: first.append(senddog()))
+        t.start()
+        h.wait_until(lambda: stub.requests, timeout=10, what="first run started")
+        assert senddog() == "WARNING:SENDDOG_ALREADY_RUNING"
+        t.join(30)
+        assert first == [ok(0, 2, 0)]
+    assert len(stub.requests) == 2
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", s) for s in seen), seen
+    assert not os.path.exists(PIDFILE)
+
+
+def test_unprotected_overlapping_runs_send_each_file_once():
+    clean_queues()
+    storage_reset(SENDDOG_TELEGRAM_BOTTOKEN="T")
+    for i in range(4):
+        queue("tlg", "tlg_1700000000_%d" % i, 'CHATID="1"\nMESSAGE="m%d"\n' % i)
+    with Stub(delay=0.3) as stub, \
+            h.config(alter=base_alter(TELEGRAM_API_URL=stub.url + "/bot", SENDDOG_PARALLEL_MODE="0")):
+        replies = []
+        threads = [threading.Thread(target=lambda: replies.append(senddog())) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    assert replies == [ok(0, 4, 0)] * 2, replies
+    texts = sorted(json.loads(r["body"])["text"] for r in stub.requests)
+    assert texts == ["m0", "m1", "m2", "m3"], texts
+    assert listing("tlg") == [".gitignore"]
+
+
+# ---------------------------------------------------------------- status check
+
+
+def test_chkmsgstatuses():
+    clean_queues()
+    queue("tlg", "tlg_1700000000_0", 'CHATID="1"\nMESSAGE="x"\n')
+    with h.config(alter=base_alter(SMS_HISTORY_ON="0")):
+        assert senddog("action=senddog&param=chkmsgstatuses") == "OK:SENDDOG SMS HISTORY DISABLED"
+    assert not os.path.exists(PIDFILE)
+    with h.config(alter=base_alter(SMS_HISTORY_ON="1")):
+        assert senddog("action=senddog&param=chkmsgstatuses") == "OK:SENDDOG SMS STATUS CHECK PROCESSED"
+    assert not os.path.exists(PIDFILE)
+    # no sending on this path
+    assert listing("tlg") == [".gitignore", "tlg_1700000000_0"]
+
+
+if __name__ == "__main__":
+    h.main(globals())
