@@ -353,15 +353,9 @@ static void bdcom_signals(const struct config *cfg, struct olt_run *o, const str
 			} else if (mode && strcmp(mode, "div") == 0 && offset && php_truthy(offset)) {
 				if (!pon_numeric(raw)) {
 					val = "Fail";
-				} else if (pon_int_string(raw) && pon_int_string(offset) && atoll(offset) != 0 &&
-					   atoll(raw) % atoll(offset) == 0) {
-					snprintf(buf, sizeof buf, "%lld", atoll(raw) / atoll(offset));
-					val = buf;
-					type = V_INT;
 				} else {
-					snprintf(buf, sizeof buf, "%.17g", strtod(raw, NULL) / strtod(offset, NULL));
+					type = pon_divide(raw, offset, buf, sizeof buf);
 					val = buf;
-					type = V_FLOAT;
 				}
 			}
 			pon_omap_set(&sigs, idx, val, type);
@@ -396,8 +390,7 @@ static void bdcom_signals(const struct config *cfg, struct olt_run *o, const str
 		}
 		pon_container_map(cfg, "signals", o->olt->id, "OLTSIGNALS", &result);
 		/* array_flip: ident -> index, an int when the index was an int key */
-		for (size_t i = 0; i < macs.n; i++)
-			pon_omap_set(&flip, macs.v[i], macs.k[i], pon_canonical_int(macs.k[i]) ? V_INT : V_STR);
+		pon_omap_flip(&macs, &flip);
 		pon_container_map(cfg, "macdev", o->olt->id, "ONUMACDEVINDEX", &flip);
 		pon_omap_free(&result);
 		pon_omap_free(&flip);
@@ -509,7 +502,7 @@ static void bdcom_misc(const struct config *cfg, struct olt_run *o, const struct
 		pon_omap_free(&descr);
 	}
 	/* FDB: index.vlan.<mac6>.n -> {n: {mac, vlan}} per ONU */
-	if (!strstr(o->olt->desc, "NOFDBQUERY") && macidx->n) {
+	if (pon_fdb_query(o) && macidx->n) {
 		const char *fv = tpl_sget(misc, "FDBVALUE");
 		char *ft = pon_cleaned(o, w, B_FDB, tpl_sget(misc, "FDBINDEX"), NULL, false);
 		if (*ft) {
@@ -568,12 +561,7 @@ static void bdcom_misc(const struct config *cfg, struct olt_run *o, const struct
 						continue;
 					const char *tab = strchr(rows.v[r], '\t');
 					phpser_key_str(&out, rows.k[r] + kl + 1);
-					phpser_array_begin(&out, 2);
-					phpser_key_str(&out, "mac");
-					phpser_string(&out, rows.v[r], (size_t)(tab - rows.v[r]));
-					phpser_key_str(&out, "vlan");
-					phpser_string(&out, tab + 1, strlen(tab + 1));
-					phpser_array_end(&out);
+					pon_ser_fdb_entry(&out, rows.v[r], (size_t)(tab - rows.v[r]), tab + 1);
 				}
 				phpser_array_end(&out);
 			}
@@ -754,7 +742,7 @@ static void plan_bdcom(const struct config *cfg, struct olt_run *o, struct pon_w
 		pon_add_walk(w, o, B_ONU, tpl_get(t, "misc", "ONUINDEX"));
 		pon_add_walk(w, o, B_DEREG, tpl_get(t, "misc", "DEREGREASON"));
 		pon_add_walk(w, o, B_IFACE, tpl_get(t, "misc", "INTERFACEINDEX"));
-		if (!strstr(o->olt->desc, "NOFDBQUERY"))
+		if (pon_fdb_query(o))
 			pon_add_walk(w, o, B_FDB, tpl_get(t, "misc", "FDBINDEX"));
 	}
 	pon_add_walk(w, o, B_IFDESCR, tpl_get(t, "misc", "IFACECUSTOMDESCR"));

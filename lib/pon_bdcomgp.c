@@ -30,72 +30,11 @@ static bool uni_enabled(const struct config *cfg, const struct olt_run *o)
 	return pon_sget(o, "misc", "UNIOPERSTATUS") && php_truthy(cfg_alter(cfg, "PON_ONU_UNI_STATUS_ENABLED", "0"));
 }
 
-/* PHP "raw / OFFSET" on numeric strings: an int when both are integers and
- * the division is exact */
-static int divide(const char *raw, const char *offset, char *buf, size_t size)
-{
-	if (pon_int_string(raw) && pon_int_string(offset) && atoll(offset) != 0 && atoll(raw) % atoll(offset) == 0) {
-		snprintf(buf, size, "%lld", atoll(raw) / atoll(offset));
-		return V_INT;
-	}
-	snprintf(buf, size, "%.17g", strtod(raw, NULL) / strtod(offset, NULL));
-	return V_FLOAT;
-}
-
 static void gp_signals(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
 {
 	char *st = cleaned(o, w, B_SIG, "signal", "SIGINDEX", "SIGVALUE", false);
-	const char *down = pon_sget(o, "signal", "DOWNVALUE"), *mode = pon_sget(o, "signal", "OFFSETMODE"),
-		   *offset = pon_sget(o, "signal", "OFFSET");
-	bool div = mode && strcmp(mode, "div") == 0 && offset && php_truthy(offset);
-	struct omap sigs = { 0 };
-	char *copy = xstrdup(st);
-	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
-		char *raw = pon_piece(line, '=', 1);
-		if (!raw)
-			continue;
-		char *idx = pon_piece(line, '=', 0), buf[64];
-		const char *val = raw;
-		int type = V_STR;
-		if (pon_loose_eq(raw, down ? down : ""))
-			val = "Offline";
-		else if (div && !pon_numeric(raw))
-			val = "Fail";
-		else if (div) {
-			type = divide(raw, offset, buf, sizeof buf);
-			val = buf;
-		}
-		pon_omap_set(&sigs, idx, val, type);
-		free(idx);
-		free(raw);
-	}
-	free(copy);
+	pon_div_signals(cfg, o, st, macs, false);
 	free(st);
-	const char *offline = cfg_alter(cfg, "PON_ONU_OFFLINE_SIGNAL", "-9000");
-	struct omap result = { 0 }, flip = { 0 };
-	for (size_t i = 0; i < macs->n; i++) {
-		for (size_t k = 0; k < sigs.n; k++) {
-			if (strcmp(sigs.k[k], macs->k[i]) != 0)
-				continue;
-			pon_omap_set(&result, macs->v[i], sigs.v[k], sigs.t[k]);
-			char lvl[64];
-			if (sigs.t[k] == V_STR && strcmp(sigs.v[k], "Offline") == 0)
-				snprintf(lvl, sizeof lvl, "%s", offline);
-			else if (sigs.t[k] == V_FLOAT)
-				pon_float_text(strtod(sigs.v[k], NULL), lvl, sizeof lvl);
-			else
-				snprintf(lvl, sizeof lvl, "%s", sigs.v[k]);
-			pon_signal_history(cfg, macs->v[i], lvl);
-			break;
-		}
-		/* array_flip: ident -> index, an int when the index was an int key */
-		pon_omap_set(&flip, macs->v[i], macs->k[i], pon_canonical_int(macs->k[i]) ? V_INT : V_STR);
-	}
-	pon_container_map(cfg, "signals", o->olt->id, "OLTSIGNALS", &result);
-	pon_container_map(cfg, "macdev", o->olt->id, "ONUMACDEVINDEX", &flip);
-	pon_omap_free(&result);
-	pon_omap_free(&flip);
-	pon_omap_free(&sigs);
 }
 
 /* distances in decimetres: "1234" -> "123.4"; an empty() one is int 0 */
@@ -249,12 +188,7 @@ static void gp_fdb(const struct config *cfg, struct olt_run *o, const struct cwa
 		sbuf_printf(&key, "%s\t%s", ifx, num);
 		struct sbuf e = SBUF_INIT;
 		phpser_key_str(&e, num);
-		phpser_array_begin(&e, 2);
-		phpser_key_str(&e, "mac");
-		phpser_string(&e, mac, strlen(mac));
-		phpser_key_str(&e, "vlan");
-		phpser_string(&e, vlan, strlen(vlan));
-		phpser_array_end(&e);
+		pon_ser_fdb_entry(&e, mac, strlen(mac), vlan);
 		pon_omap_set(&onu, sbuf_str(&key), sbuf_str(&e), V_STR);
 		if (!pon_omap_get(&count, ifx))
 			pon_omap_set(&count, ifx, "", V_STR);
@@ -284,15 +218,7 @@ static void gp_fdb(const struct config *cfg, struct olt_run *o, const struct cwa
 		sbuf_free(&body);
 		sbuf_free(&whole);
 	}
-	struct sbuf out = SBUF_INIT;
-	phpser_array_begin(&out, result.n);
-	for (size_t i = 0; i < result.n; i++) {
-		phpser_key_str(&out, result.k[i]);
-		sbuf_puts(&out, result.v[i]);
-	}
-	phpser_array_end(&out);
-	pon_container_put(cfg, "fdb", o->olt->id, "OLTFDB", out.s, out.len);
-	sbuf_free(&out);
+	pon_container_bodies(cfg, o->olt->id, "fdb", "OLTFDB", &result, NULL);
 	pon_omap_free(&result);
 	pon_omap_free(&onu);
 	pon_omap_free(&count);
@@ -341,7 +267,7 @@ static void gp_plan(const struct config *cfg, struct olt_run *o, struct pon_walk
 		pon_add_walk(w, o, B_DIST, pon_sget(o, "misc", "DISTINDEX"));
 		pon_add_walk(w, o, B_ONU, pon_sget(o, "misc", "ONUINDEX"));
 		pon_add_walk(w, o, B_IFACE, pon_sget(o, "misc", "INTERFACEINDEX"));
-		if (!strstr(o->olt->desc, "NOFDBQUERY"))
+		if (pon_fdb_query(o))
 			pon_add_walk(w, o, B_FDB, pon_sget(o, "misc", "FDBINDEX"));
 		pon_add_walk(w, o, B_DEREG, pon_sget(o, "misc", "DEREGREASON"));
 	}
@@ -356,17 +282,12 @@ static void gp_process(const struct config *cfg, struct olt_run *o, const struct
 {
 	(void)w2;
 	struct omap macs = { 0 }, onus = { 0 };
-	const char *cm = pon_sget(o, "misc", "SERIAL_CASE_MODE");
-	int casemode = !cm || pon_loose_eq(cm, "1") ? 1 : pon_loose_eq(cm, "2") ? 2 : 0;
+	int casemode = pon_case_mode(pon_sget(o, "misc", "SERIAL_CASE_MODE"), 1);
 	char *t = cleaned(o, w1->w, B_MAC, "signal", "MACINDEX", "MACVALUE", true);
 	pon_rows_map(t, &macs, false);
 	free(t);
 	for (size_t i = 0; i < macs.n; i++)
-		for (char *c = macs.v[i]; *c; c++)
-			*c = *c == ' '	       ? ':'
-			     : casemode == 1 ? (char)tolower((unsigned char)*c)
-			     : casemode == 2 ? (char)toupper((unsigned char)*c)
-					     : *c;
+		pon_case_form(macs.v[i], casemode, true);
 	if (dist_branch(o)) {
 		t = cleaned(o, w1->w, B_ONU, "misc", "ONUINDEX", "ONUVALUE", true);
 		pon_rows_map(t, &onus, true);
@@ -381,7 +302,7 @@ static void gp_process(const struct config *cfg, struct olt_run *o, const struct
 			gp_ifaces(cfg, o, w1->w, &macs);
 		if (uni_enabled(cfg, o) && onus.n)
 			gp_uni(cfg, o, w1->w, &onus);
-		if (!strstr(o->olt->desc, "NOFDBQUERY") && macs.n)
+		if (pon_fdb_query(o) && macs.n)
 			gp_fdb(cfg, o, w1->w, &macs);
 		if (pon_sget(o, "misc", "DEREGREASON") && onus.n)
 			gp_deregs(cfg, o, w1->w, &onus);

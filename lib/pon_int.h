@@ -107,20 +107,94 @@ void pon_rows_map(const char *text, struct omap *m, bool as_mac);
 /* uptime and temperature containers from the B_UPTIME / B_TEMP walks */
 void pon_system(const struct config *cfg, struct olt_run *o, const struct cwalk *w);
 
-/* PHP helpers of the PONProto-style collectors (lib/pon_vsol.c) */
+/* --- shared by the collectors (lib/pon_proto.c) --- */
+struct cJSON;
+
+/* PHP empty() of a string (NULL = unset) */
 bool pon_php_empty(const char *s);
 /* explode('=', line)[k] untrimmed, or NULL */
 char *pon_raw_piece(const char *line, int k);
 /* the row with every blank PHP's list names removed */
 char *pon_no_ws(const char *s);
-/* PONProto::walkCleared: "<oid>.<oidpart>", the usual type prefixes, then
- * rm1 and rm2 (either may be NULL) removed from the walk text */
+/* trimSNMPOutput(): prefix, the usual type prefixes, then rm1 and rm2
+ * (either may be NULL) removed; "" for no text */
+char *pon_text_cleared(const char *text, const char *prefix, const char *rm1, const char *rm2);
+/* PONProto::walkCleared: the same on a slot's walk, prefix "<oid>.<oidpart>" */
 char *pon_walk_cleared(const struct olt_run *o, const struct cwalk *w, int which, const char *oid, const char *oidpart,
 		       const char *rm1, const char *rm2);
 /* every "index = value" row whose raw pieces are not empty(), trimmed */
 void pon_rows_nonempty(const char *text, struct omap *m);
+/* array_flip(): a key PHP held as an int comes back as an int value */
+void pon_omap_flip(const struct omap *in, struct omap *out);
+/* the first walks of the IFACEDESCR-style collectors (GCOM, SmartFiber,
+ * V-SOL): SIG, MAC, DIST, IFACE, IFDESCR, DEREG, in PHP's order */
+void pon_plan_proto(struct pon_walks *w, struct olt_run *o);
+/* false when the OLT's description asks for no FDB (NOFDBQUERY) */
+bool pon_fdb_query(const struct olt_run *o);
+
+/* lower-case "xx:xx:.." after every ":-. " is dropped (an odd last digit
+ * stays alone, as str_split leaves it) */
+char *pon_mac_norm(const char *raw);
+/* convertMACDec2Hex(): "0.170.187.204.221.1" -> "00:aa:bb:cc:dd:01"; NULL
+ * for an octet that is not an integer, where PHP's dechex() throws */
+char *pon_dec_mac(const char *dec);
+/* hexdec(substr($hex, -from_end, 2)) */
+long long pon_hex_pair(const char *hex, size_t from_end);
+/* SERIAL_CASE_MODE: 1 lower, 2 upper, anything else 0 (as is); unset when NULL */
+int pon_case_mode(const char *cm, int unset);
+/* the case mode applied, and ' ' -> ':' when colons */
+void pon_case_form(char *s, int mode, bool colons);
+/* macParse rows: raw pieces not empty(), trimmed, the ident formed (a MAC
+ * normalised, or a case mode | PON_IDENT_COLONS), neither empty() */
+enum { PON_IDENT_COLONS = 4, PON_IDENT_MAC = 8 };
+void pon_ident_rows(const char *text, struct omap *m, int how);
+
+/* the text between "(" and the first "dBm" (any case) before the closing
+ * ")", trimmed: "0.02 mW (-16.99 dBm)" -> "-16.99"; "" when a marker is
+ * missing */
+char *pon_paren_dbm(const char *raw);
+/* PHP round($v, 2), with its pre-rounding of the scaled value */
+double pon_round2(double v);
+/* PHP "raw / offset" on numeric strings: V_INT when both are integers and
+ * the division is exact, else V_FLOAT */
+int pon_divide(const char *raw, const char *offset, char *buf, size_t size);
+/* "index = raw" rows with DOWNVALUE / OFFSETMODE div -> OLTSIGNALS, history
+ * and ONUMACDEVINDEX; drop_zero_offset: a truthy zero OFFSET ("0.0") drops
+ * the row instead of dividing by zero */
+void pon_div_signals(const struct config *cfg, const struct olt_run *o, const char *rows, const struct omap *macs,
+		     bool drop_zero_offset);
+/* index -> dBm text, rounded to 2 places -> OLTSIGNALS, history, ONUINDEX
+ * and ONUMACDEVINDEX */
+void pon_round_signals(const struct config *cfg, const struct olt_run *o, const struct omap *rx,
+		       const struct omap *macs);
+
+/* pon_rows_nonempty() rows joined to idx (index -> ident), each value through
+ * xlate when given, written as one container */
+void pon_join_container(const struct config *cfg, const struct olt_run *o, const char *text, const struct omap *idx,
+			const char *dir, const char *ext, const char *(*xlate)(const char *));
+/* deregistration code 1 wire down, 3 power off, else unknown */
+const char *pon_dereg_wire1_power3(const char *v);
 void pon_cust_descr_rows(const char *text, struct omap *cust);
 void pon_iface_join(const struct config *cfg, const struct olt_run *o, const struct omap *macs,
 		    const struct omap *names, const struct omap *cust, bool have_cust);
+/* ONUINTERFACE / OLTINTERFACEDESCR from IFACEDESCR (ifIndex 9 = port 1) and
+ * IFACECUSTOMDESCR, both cleared with IFACEVALUE */
+void pon_ifdescr_ifaces(const struct config *cfg, const struct olt_run *o, const struct cwalk *w,
+			const struct omap *macs, const char *oidpart);
+
+/* the serialized {mac, vlan} of one FDB entry */
+void pon_ser_fdb_entry(struct sbuf *out, const char *mac, size_t maclen, const char *vlan);
+/* a container of key -> already serialized values; with counts, each value
+ * is the body of an array of counts->v[i] elements */
+void pon_container_bodies(const struct config *cfg, const char *oltid, const char *dir, const char *ext,
+			  const struct omap *body, const struct omap *counts);
+/* OLTFDB from FDBMACINDEX / FDBVLANINDEX rows "<port>.<llid>...<n>" */
+void pon_fdb_substr(const struct config *cfg, const struct olt_run *o, const struct cwalk *w,
+		    const struct omap *macs);
+/* UNIOPERSTATS with one port per ONU: port and state are keyed by index */
+void pon_uni_last_port(const struct config *cfg, const struct olt_run *o, const struct omap *macs,
+		       const struct omap *port, const struct omap *state);
+/* a container as unserialize() gives it, NULL when missing or unreadable */
+struct cJSON *pon_container_read(const struct config *cfg, const char *dir, const char *oltid, const char *ext);
 
 #endif

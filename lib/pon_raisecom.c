@@ -21,11 +21,6 @@ struct rc_state {
 	size_t duplex;       /* second-round walk of UNIDUPLEXSPEED, or (size_t)-1 */
 };
 
-static bool nofdb(const struct olt_run *o)
-{
-	return strstr(o->olt->desc, "NOFDBQUERY") != NULL;
-}
-
 static const char *sget(const struct olt_run *o, const char *sec, const char *key)
 {
 	const char *v = pon_sget(o, sec, key);
@@ -43,29 +38,6 @@ static char *cleaned(const struct olt_run *o, const struct cwalk *w, int which, 
 		t = n;
 	}
 	return t;
-}
-
-/* trimSNMPOutput() of a walk that has no slot of its own: prefix, the usual
- * type names, then rm1 and rm2 removed */
-static char *walk_text(const char *text, const char *prefix, const char *rm1, const char *rm2)
-{
-	static const char *const types[] = { "Counter32:", "Counter64:", "Gauge32:",  "Gauge64:", "INTEGER:",
-					     "Hex-STRING:", "OID:",     "Timeticks:", "STRING:",  "Network Address:" };
-	if (!text || !*text)
-		return xstrdup("");
-	char *s = pon_str_replace(text, prefix);
-	const char *rm[sizeof types / sizeof *types + 2];
-	memcpy(rm, types, sizeof types);
-	rm[sizeof types / sizeof *types] = rm1;
-	rm[sizeof types / sizeof *types + 1] = rm2;
-	for (size_t i = 0; i < sizeof rm / sizeof *rm; i++) {
-		if (!rm[i])
-			continue;
-		char *n = pon_str_replace(s, rm[i]);
-		free(s);
-		s = n;
-	}
-	return s;
 }
 
 /* PHP intval() of a string: leading integer, or a float prefix truncated;
@@ -132,48 +104,6 @@ static char *no_dots(const char *s)
 	char *r = pon_str_replace(t, ".");
 	free(t);
 	return r;
-}
-
-/* PHP round($x, 2), pre-rounding the scaled value to 15 digits first */
-static double round2(double v)
-{
-	char buf[64];
-	snprintf(buf, sizeof buf, "%.15e", v * 100.0);
-	double t = strtod(buf, NULL);
-	return (t < 0 ? ceil(t - 0.5) : floor(t + 0.5)) / 100.0;
-}
-
-/* array_flip(serial -> llid): a serial PHP held as an int key comes back as
- * an int value */
-static void flip(const struct omap *ifaces, struct omap *out)
-{
-	for (size_t i = 0; i < ifaces->n; i++)
-		pon_omap_set(out, ifaces->v[i], ifaces->k[i], pon_canonical_int(ifaces->k[i]) ? V_INT : V_STR);
-}
-
-static void parse_serials(const struct olt_run *o, const struct cwalk *w, struct omap *serials)
-{
-	char *t = cleaned(o, w, B_SN, "signal", "ONUSERIALINDEX", "ONUSERIALVALUE",
-			  pon_sget(o, "signal", "ONUSERIALREMOVEPREFIX"));
-	/* the stock template sets the case mode in [signal], PHP reads [onu] */
-	const char *cm = pon_sget(o, "onu", "ONU_SERIAL_CASE_MODE");
-	int mode = cm && pon_loose_eq(cm, "1") ? 1 : cm && pon_loose_eq(cm, "2") ? 2 : 0;
-	char *copy = xstrdup(t);
-	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
-		char *k = pon_raw_piece(line, 0), *v = pon_raw_piece(line, 1);
-		if (!pon_php_empty(k) && !pon_php_empty(v)) {
-			pon_trim(k);
-			pon_trim(v);
-			for (char *c = v; *c && mode; c++)
-				*c = mode == 1 ? (char)tolower((unsigned char)*c) : (char)toupper((unsigned char)*c);
-			if (!pon_php_empty(k) && !pon_php_empty(v))
-				pon_omap_set(serials, k, v, V_STR);
-		}
-		free(k);
-		free(v);
-	}
-	free(copy);
-	free(t);
 }
 
 /* ifName / ifDescr rows with every blank removed: index -> text */
@@ -243,7 +173,7 @@ static void rc_ifaces(const struct config *cfg, struct olt_run *o, const struct 
 static void rc_signals(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *ifaces)
 {
 	struct omap byllid = { 0 };
-	flip(ifaces, &byllid);
+	pon_omap_flip(ifaces, &byllid);
 	if (!byllid.n)
 		return;
 	char *t = cleaned(o, w, B_SIG, "signal", "SIGINDEX", "SIGVALUE", NULL);
@@ -261,7 +191,7 @@ static void rc_signals(const struct config *cfg, struct olt_run *o, const struct
 				double dbm = ((double)rx - 15000.0) / 500.0;
 				if (rx >= 60000)
 					dbm -= 131;
-				snprintf(num, sizeof num, "%.17g", round2(dbm));
+				snprintf(num, sizeof num, "%.17g", pon_round2(dbm));
 			}
 			pon_omap_set(&sig, llid, num, V_FLOAT);
 		}
@@ -296,8 +226,9 @@ static void rc_signals(const struct config *cfg, struct olt_run *o, const struct
 	pon_omap_free(&byllid);
 }
 
-static const char *dereg_text(long long code)
+static const char *rc_dereg(const char *v)
 {
+	long long code = php_intval(v);
 	if (code == 13)
 		return "<font color=\"#F80000\">Wire down</font >";
 	if (code == 6)
@@ -310,17 +241,8 @@ static void rc_by_serial(const struct config *cfg, struct olt_run *o, const stru
 			 int which, const char *oidkey, const char *valkey, const char *dir, const char *ext, bool dereg)
 {
 	char *t = cleaned(o, w, which, "misc", oidkey, valkey, NULL);
-	struct omap rows = { 0 }, result = { 0 };
-	pon_rows_nonempty(t, &rows);
+	pon_join_container(cfg, o, t, serials, dir, ext, dereg ? rc_dereg : NULL);
 	free(t);
-	for (size_t i = 0; i < serials->n; i++) {
-		const char *v = pon_omap_get(&rows, serials->k[i]);
-		if (v)
-			pon_omap_set(&result, serials->v[i], dereg ? dereg_text(php_intval(v)) : v, V_STR);
-	}
-	pon_container_map(cfg, dir, o->olt->id, ext, &result);
-	pon_omap_free(&rows);
-	pon_omap_free(&result);
 }
 
 static const char *speed_name(long long code)
@@ -351,7 +273,7 @@ static void rc_uni(const struct config *cfg, struct olt_run *o, const struct pon
 	if (st->duplex != (size_t)-1) {
 		struct sbuf oid = SBUF_INIT;
 		sbuf_printf(&oid, "%s.", sget(o, "misc", "UNIDUPLEXSPEED"));
-		char *t = walk_text(w2->w[st->duplex].text, sbuf_str(&oid), pon_sget(o, "misc", "UNIDUPLEXSPEEDVALUE"), "\"");
+		char *t = pon_text_cleared(w2->w[st->duplex].text, sbuf_str(&oid), pon_sget(o, "misc", "UNIDUPLEXSPEEDVALUE"), "\"");
 		sbuf_free(&oid);
 		struct omap rows = { 0 };
 		pon_rows_nonempty(t, &rows);
@@ -379,7 +301,7 @@ static void rc_uni(const struct config *cfg, struct olt_run *o, const struct pon
 	}
 	pon_omap_free(&rows);
 	struct omap byllid = { 0 };
-	flip(ifaces, &byllid);
+	pon_omap_flip(ifaces, &byllid);
 	struct omap seen = { 0 }; /* serial -> its serialized entry */
 	for (size_t i = 0; i < byllid.n; i++) {
 		const char *s = pon_omap_get(&state, byllid.k[i]);
@@ -399,15 +321,7 @@ static void rc_uni(const struct config *cfg, struct olt_run *o, const struct pon
 		pon_omap_set(&seen, byllid.v[i], sbuf_str(&e), V_STR);
 		sbuf_free(&e);
 	}
-	struct sbuf out = SBUF_INIT;
-	phpser_array_begin(&out, seen.n);
-	for (size_t i = 0; i < seen.n; i++) {
-		phpser_key_str(&out, seen.k[i]);
-		sbuf_puts(&out, seen.v[i]);
-	}
-	phpser_array_end(&out);
-	pon_container_put(cfg, "unioperstats", o->olt->id, "UNIOPERSTATS", out.s, out.len);
-	sbuf_free(&out);
+	pon_container_bodies(cfg, o->olt->id, "unioperstats", "UNIOPERSTATS", &seen, NULL);
 	pon_omap_free(&seen);
 	pon_omap_free(&byllid);
 	pon_omap_free(&state);
@@ -421,24 +335,11 @@ static void split_macs(const char *hex, struct omap *macs)
 	size_t l = strlen(hex);
 	for (size_t i = 0, n = 1; i < l; i += 12, n++) {
 		char *chunk = xstrndup(hex + i, l - i < 12 ? l - i : 12);
-		struct sbuf m = SBUF_INIT;
-		sbuf_puts(&m, "");
-		size_t cl = 0;
-		for (char *c = chunk; *c; c++)
-			if (!strchr(":-.", *c))
-				chunk[cl++] = *c;
-		chunk[cl] = '\0';
-		for (size_t k = 0; k < cl; k += 2) {
-			if (k)
-				sbuf_putc(&m, ':');
-			sbuf_add(&m, chunk + k, cl - k >= 2 ? 2 : 1);
-		}
-		for (size_t k = 0; k < m.len; k++)
-			m.s[k] = (char)tolower((unsigned char)m.s[k]);
+		char *m = pon_mac_norm(chunk);
 		char key[32];
 		snprintf(key, sizeof key, "%zu", n);
-		pon_omap_set(macs, key, sbuf_str(&m), V_STR);
-		sbuf_free(&m);
+		pon_omap_set(macs, key, m, V_STR);
+		free(m);
 		free(chunk);
 	}
 }
@@ -471,7 +372,7 @@ static void rc_fdb(const struct config *cfg, struct olt_run *o, const struct pon
 	struct omap *macsets = NULL; /* parallel to raws */
 	const char *mt = pon_walk_of(o, w2->w, B_FDBMAC);
 	if (mt && *mt) {
-		char *s = walk_text(mt, sget(o, "misc", "FDBMACINDEX"), pon_sget(o, "misc", "FDBMACVALUE"), NULL);
+		char *s = pon_text_cleared(mt, sget(o, "misc", "FDBMACINDEX"), pon_sget(o, "misc", "FDBMACVALUE"), NULL);
 		for (char *p = s, *piece; (piece = strsep(&p, ".")) != NULL;) {
 			char *k = pon_raw_piece(piece, 0), *v = pon_raw_piece(piece, 1);
 			if (v) {
@@ -535,7 +436,7 @@ static void rc_fdb(const struct config *cfg, struct olt_run *o, const struct pon
 		free(llid);
 	}
 	struct omap byllid = { 0 }, result = { 0 };
-	flip(ifaces, &byllid);
+	pon_omap_flip(ifaces, &byllid);
 	for (size_t i = 0; i < byllid.n; i++) {
 		const struct fdb_onu *f = NULL;
 		for (size_t j = 0; j < nonus; j++)
@@ -547,26 +448,13 @@ static void rc_fdb(const struct config *cfg, struct olt_run *o, const struct pon
 		phpser_array_begin(&e, f->mac.n);
 		for (size_t j = 0; j < f->mac.n; j++) {
 			phpser_key_str(&e, f->mac.k[j]);
-			phpser_array_begin(&e, 2);
-			phpser_key_str(&e, "mac");
-			phpser_string(&e, f->mac.v[j], strlen(f->mac.v[j]));
-			phpser_key_str(&e, "vlan");
-			phpser_string(&e, f->vlan.v[j], strlen(f->vlan.v[j]));
-			phpser_array_end(&e);
+			pon_ser_fdb_entry(&e, f->mac.v[j], strlen(f->mac.v[j]), f->vlan.v[j]);
 		}
 		phpser_array_end(&e);
 		pon_omap_set(&result, byllid.v[i], sbuf_str(&e), V_STR);
 		sbuf_free(&e);
 	}
-	struct sbuf out = SBUF_INIT;
-	phpser_array_begin(&out, result.n);
-	for (size_t i = 0; i < result.n; i++) {
-		phpser_key_str(&out, result.k[i]);
-		sbuf_puts(&out, result.v[i]);
-	}
-	phpser_array_end(&out);
-	pon_container_put(cfg, "fdb", o->olt->id, "OLTFDB", out.s, out.len);
-	sbuf_free(&out);
+	pon_container_bodies(cfg, o->olt->id, "fdb", "OLTFDB", &result, NULL);
 	for (size_t i = 0; i < nonus; i++) {
 		free(onus[i].llid);
 		pon_omap_free(&onus[i].mac);
@@ -599,7 +487,11 @@ static void rc_plan2(const struct config *cfg, struct olt_run *o, const struct p
 {
 	(void)cfg;
 	struct rc_state *st = o->priv;
-	parse_serials(o, w1->w, &st->serials);
+	char *t = cleaned(o, w1->w, B_SN, "signal", "ONUSERIALINDEX", "ONUSERIALVALUE",
+			  pon_sget(o, "signal", "ONUSERIALREMOVEPREFIX"));
+	/* the stock template sets the case mode in [signal], PHP reads [onu] */
+	pon_ident_rows(t, &st->serials, pon_case_mode(pon_sget(o, "onu", "ONU_SERIAL_CASE_MODE"), 0));
+	free(t);
 	if (!st->serials.n)
 		return;
 	pon_add_walk(w2, o, B_DIST, pon_sget(o, "misc", "DISTINDEX"));
@@ -608,7 +500,7 @@ static void rc_plan2(const struct config *cfg, struct olt_run *o, const struct p
 	const char *dx = pon_sget(o, "misc", "UNIDUPLEXSPEED");
 	if (dx && *dx)
 		st->duplex = pon_add_walk_raw(w2, o, dx);
-	if (!nofdb(o)) {
+	if (pon_fdb_query(o)) {
 		pon_add_walk(w2, o, B_FDBVLAN, pon_sget(o, "misc", "FDBVLANINDEX"));
 		pon_add_walk(w2, o, B_FDBMAC, pon_sget(o, "misc", "FDBMACINDEX"));
 	}
@@ -630,7 +522,7 @@ static void rc_process(const struct config *cfg, struct olt_run *o, const struct
 				     true);
 		if (pon_sget(o, "misc", "UNIOPERSTATUS") && ifaces.n)
 			rc_uni(cfg, o, w2, &ifaces);
-		if (!nofdb(o) && ifaces.n)
+		if (pon_fdb_query(o) && ifaces.n)
 			rc_fdb(cfg, o, w2, &ifaces);
 		pon_omap_free(&ifaces);
 	}

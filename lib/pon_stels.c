@@ -54,33 +54,6 @@ static char *walk_text(const struct olt_run *o, const struct cwalk *w, int which
 	return pon_cleaned(o, w, which, pon_sget(o, sec, oidkey), pon_sget(o, sec, valkey) ? pon_sget(o, sec, valkey) : "", false);
 }
 
-/* PHP round($x, 2), pre-rounding the scaled value to 15 digits first */
-static double round2(double v)
-{
-	char buf[64];
-	snprintf(buf, sizeof buf, "%.15e", v * 100.0);
-	double t = strtod(buf, NULL);
-	return (t < 0 ? ceil(t - 0.5) : floor(t + 0.5)) / 100.0;
-}
-
-/* lower-case, ':' every two characters after every separator is dropped */
-static char *fdb_mac(const char *raw)
-{
-	struct sbuf hex = SBUF_INIT, out = SBUF_INIT;
-	sbuf_puts(&hex, "");
-	sbuf_puts(&out, "");
-	for (const char *c = raw; *c; c++)
-		if (!strchr(":-. ", *c))
-			sbuf_putc(&hex, (char)tolower((unsigned char)*c));
-	for (size_t i = 0; i < hex.len; i += 2) {
-		if (i)
-			sbuf_putc(&out, ':');
-		sbuf_add(&out, hex.s + i, hex.len - i >= 2 ? 2 : 1);
-	}
-	sbuf_free(&hex);
-	return sbuf_detach(&out);
-}
-
 /* raw: "port:idx" -> MAC as the agent printed it; macs: the same keys ->
  * "xx:xx:.." */
 static void stels_signals(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
@@ -109,7 +82,7 @@ static void stels_signals(const struct config *cfg, struct olt_run *o, const str
 			pon_omap_set(&result, macs->v[i], "Offline", V_STR);
 			snprintf(lvl, sizeof lvl, "%s", offline);
 		} else if (logm && pon_numeric(raw)) {
-			double r = round2(10 * log10(strtod(raw, NULL)) - strtod(offset, NULL));
+			double r = pon_round2(10 * log10(strtod(raw, NULL)) - strtod(offset, NULL));
 			char num[64];
 			snprintf(num, sizeof num, "%.17g", r);
 			pon_omap_set(&result, macs->v[i], num, V_FLOAT);
@@ -202,20 +175,14 @@ static void stels_fdb(const struct config *cfg, struct olt_run *o, const struct 
 			if (!m || pon_php_empty(m) || pon_loose_eq(m, raw->v[i]))
 				continue;
 			const char *vl = pon_omap_get(&fvlan, llid.k[f]);
-			char *mac = fdb_mac(m);
+			char *mac = pon_mac_norm(m);
 			kept++;
 			phpser_key_str(&body, llid.k[f]);
-			phpser_array_begin(&body, 2);
-			phpser_key_str(&body, "mac");
-			phpser_string(&body, mac, strlen(mac));
-			phpser_key_str(&body, "vlan");
-			vl = vl && !pon_php_empty(vl) ? vl : "";
-			phpser_string(&body, vl, strlen(vl));
-			phpser_array_end(&body);
+			pon_ser_fdb_entry(&body, mac, strlen(mac), vl && !pon_php_empty(vl) ? vl : "");
 			free(mac);
 		}
 		if (hits) {
-			char *ident = fdb_mac(raw->v[i]);
+			char *ident = pon_mac_norm(raw->v[i]);
 			char num[32];
 			snprintf(num, sizeof num, "%zu", kept);
 			pon_omap_set(&cache, ident, sbuf_str(&body), V_STR);
@@ -224,17 +191,7 @@ static void stels_fdb(const struct config *cfg, struct olt_run *o, const struct 
 		}
 		sbuf_free(&body);
 	}
-	struct sbuf out = SBUF_INIT;
-	phpser_array_begin(&out, cache.n);
-	for (size_t i = 0; i < cache.n; i++) {
-		phpser_key_str(&out, cache.k[i]);
-		phpser_array_begin(&out, (size_t)atoll(counts.v[i]));
-		sbuf_puts(&out, cache.v[i]);
-		phpser_array_end(&out);
-	}
-	phpser_array_end(&out);
-	pon_container_put(cfg, "fdb", o->olt->id, "OLTFDB", out.s, out.len);
-	sbuf_free(&out);
+	pon_container_bodies(cfg, o->olt->id, "fdb", "OLTFDB", &cache, &counts);
 	pon_omap_free(&cache);
 	pon_omap_free(&counts);
 	pon_omap_free(&llid);
@@ -251,7 +208,7 @@ static void stels11_plan(const struct config *cfg, struct olt_run *o, struct pon
 	if (dist && !pon_php_empty(dist)) {
 		pon_add_walk(w, o, B_DIST, dist);
 		pon_add_walk(w, o, B_DEREG, pon_sget(o, "misc", "DEREGREASON"));
-		if (!strstr(o->olt->desc, "NOFDBQUERY")) {
+		if (pon_fdb_query(o)) {
 			pon_add_walk(w, o, B_FDB, pon_sget(o, "misc", "FDBINDEX"));
 			pon_add_walk(w, o, B_FDBMAC, pon_sget(o, "misc", "FDBMACINDEX"));
 			pon_add_walk(w, o, B_FDBVLAN, pon_sget(o, "misc", "FDBVLANINDEX"));
@@ -283,7 +240,7 @@ static void stels11_process(const struct config *cfg, struct olt_run *o, const s
 			stels_joined(cfg, o, w1->w, &macs, B_DIST, "DISTINDEX", "DISTVALUE", "dist", "OLTDISTANCE", false);
 			stels_joined(cfg, o, w1->w, &macs, B_DEREG, "DEREGREASON", "DEREGVALUE", "dereg", "ONUDEREGS", true);
 		}
-		if (!strstr(o->olt->desc, "NOFDBQUERY"))
+		if (pon_fdb_query(o))
 			stels_fdb(cfg, o, w1->w, &raw);
 	}
 	pon_system(cfg, o, w1->w);

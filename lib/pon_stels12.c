@@ -27,11 +27,6 @@ static bool dereg_on(const struct olt_run *o)
 	return !pon_php_empty(pon_sget(o, "misc", "DEREGREASON"));
 }
 
-static bool fdb_on(const struct olt_run *o)
-{
-	return strstr(o->olt->desc, "NOFDBQUERY") == NULL;
-}
-
 /* walkCleared(oid, '', rm): "<oid>.", the type prefixes and rm removed */
 static char *cleared(const struct olt_run *o, const struct cwalk *w, int which, const char *sec, const char *key,
 		     const char *rm)
@@ -39,75 +34,12 @@ static char *cleared(const struct olt_run *o, const struct cwalk *w, int which, 
 	return pon_walk_cleared(o, w, which, pon_sget(o, sec, key), "", rm, NULL);
 }
 
-/* PHP "raw / OFFSET" on numeric strings: an int when both are integers and
- * the division is exact */
-static int divide(const char *raw, const char *offset, char *buf, size_t size)
-{
-	if (pon_int_string(raw) && pon_int_string(offset) && atoll(offset) != 0 && atoll(raw) % atoll(offset) == 0) {
-		snprintf(buf, size, "%lld", atoll(raw) / atoll(offset));
-		return V_INT;
-	}
-	snprintf(buf, size, "%.17g", strtod(raw, NULL) / strtod(offset, NULL));
-	return V_FLOAT;
-}
-
 static void s12_signals(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
 {
 	/* rows are "<index>.0.0 = <rx>": the ".0.0 " goes with the prefixes */
 	char *t = cleared(o, w, B_SIG, "signal", "SIGINDEX", ".0.0 ");
-	const char *down = pon_sget(o, "signal", "DOWNVALUE"), *mode = pon_sget(o, "signal", "OFFSETMODE"),
-		   *offset = pon_sget(o, "signal", "OFFSET");
-	bool div = mode && strcmp(mode, "div") == 0 && offset && php_truthy(offset);
-	struct omap sigs = { 0 };
-	char *copy = xstrdup(t);
-	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
-		char *raw = pon_piece(line, '=', 1);
-		if (!raw)
-			continue;
-		char *idx = pon_piece(line, '=', 0), buf[64];
-		const char *val = raw;
-		int type = V_STR;
-		if (pon_loose_eq(raw, down ? down : ""))
-			val = "Offline";
-		else if (div && !pon_numeric(raw))
-			val = "Fail";
-		else if (div) {
-			type = divide(raw, offset, buf, sizeof buf);
-			val = buf;
-		}
-		pon_omap_set(&sigs, idx, val, type);
-		free(idx);
-		free(raw);
-	}
-	free(copy);
+	pon_div_signals(cfg, o, t, macs, false);
 	free(t);
-	const char *offline = cfg_alter(cfg, "PON_ONU_OFFLINE_SIGNAL", "-9000");
-	struct omap result = { 0 }, flip = { 0 };
-	for (size_t i = 0; i < macs->n; i++) {
-		for (size_t k = 0; k < sigs.n; k++) {
-			if (strcmp(sigs.k[k], macs->k[i]) != 0)
-				continue;
-			pon_omap_set(&result, macs->v[i], sigs.v[k], sigs.t[k]);
-			char lvl[64];
-			if (sigs.t[k] == V_STR && strcmp(sigs.v[k], "Offline") == 0)
-				snprintf(lvl, sizeof lvl, "%s", offline);
-			else if (sigs.t[k] == V_FLOAT)
-				pon_float_text(strtod(sigs.v[k], NULL), lvl, sizeof lvl);
-			else
-				snprintf(lvl, sizeof lvl, "%s", sigs.v[k]);
-			/* PHP skips an empty() ident, "0" included */
-			if (!pon_php_empty(macs->v[i]))
-				pon_signal_history(cfg, macs->v[i], lvl);
-			break;
-		}
-		/* array_flip: ident -> index, an int when the index was an int key */
-		pon_omap_set(&flip, macs->v[i], macs->k[i], pon_canonical_int(macs->k[i]) ? V_INT : V_STR);
-	}
-	pon_container_map(cfg, "signals", o->olt->id, "OLTSIGNALS", &result);
-	pon_container_map(cfg, "macdev", o->olt->id, "ONUMACDEVINDEX", &flip);
-	pon_omap_free(&result);
-	pon_omap_free(&flip);
-	pon_omap_free(&sigs);
 }
 
 /* the distance rows are joined with the MAC index, not the ONU index */
@@ -126,22 +58,6 @@ static void s12_distances(const struct config *cfg, struct olt_run *o, const str
 	pon_container_map(cfg, "onucache", o->olt->id, "ONUINDEX", macs);
 	pon_omap_free(&dist);
 	pon_omap_free(&result);
-}
-
-/* readMacIndex(): the container as unserialize() gives it, NULL when the
- * file is missing or unreadable */
-static cJSON *macdev_read(const struct config *cfg, const struct olt_run *o)
-{
-	struct sbuf rel = SBUF_INIT;
-	sbuf_printf(&rel, "exports/pondata/macdev/%s_ONUMACDEVINDEX", o->olt->id);
-	char *path = cfg_path(cfg, sbuf_str(&rel));
-	sbuf_free(&rel);
-	size_t len = 0;
-	char *raw = file_get(path, &len);
-	free(path);
-	cJSON *v = raw ? phpser_parse(raw, len) : NULL;
-	free(raw);
-	return v;
 }
 
 /* PHP !empty() of an unserialized value */
@@ -187,21 +103,12 @@ static bool index_int(const cJSON *v, long long *out)
 	return ok;
 }
 
-/* hexdec(substr(dechex(dev), -from, 2)) */
-static long hex_part(const char *hex, size_t from)
-{
-	size_t l = strlen(hex);
-	const char *p = l >= from ? hex + l - from : hex;
-	char two[3] = { p[0], p[0] ? p[1] : '\0', '\0' };
-	return strtol(two, NULL, 16);
-}
-
 /* ONU interface "<prefix><n>:<llid>", n = the row number of the device
  * index's port in the PON interface walk (every row counts, even one
  * without '='); an ONU on a port the walk lacks gets "<prefix>On ho" */
 static void s12_ifaces(const struct config *cfg, struct olt_run *o, const struct cwalk *w)
 {
-	cJSON *index = macdev_read(cfg, o);
+	cJSON *index = pon_container_read(cfg, "macdev", o->olt->id, "ONUMACDEVINDEX");
 	if (!php_nonempty(index)) {
 		cJSON_Delete(index);
 		return;
@@ -232,11 +139,11 @@ static void s12_ifaces(const struct config *cfg, struct olt_run *o, const struct
 			continue;
 		char hex[24], pkey[24], portkey[24];
 		snprintf(hex, sizeof hex, "%llx", (unsigned long long)dev);
-		snprintf(portkey, sizeof portkey, "%ld", hex_part(hex, 4));
+		snprintf(portkey, sizeof portkey, "%lld", pon_hex_pair(hex, 4));
 		const char *n = pon_omap_get(&ports, portkey);
 		struct sbuf name = SBUF_INIT;
 		if (n)
-			sbuf_printf(&name, "%s%s:%ld", prefix, n, hex_part(hex, 2));
+			sbuf_printf(&name, "%s%s:%lld", prefix, n, pon_hex_pair(hex, 2));
 		else
 			sbuf_printf(&name, "%s%s", prefix, NO_PORT);
 		pon_omap_set(&result, elem_key(e, pos, pkey, sizeof pkey), sbuf_str(&name), V_STR);
@@ -300,50 +207,13 @@ static void s12_deregs(const struct config *cfg, struct olt_run *o, const struct
 	pon_omap_free(&result);
 }
 
-/* convertMACDec2Hex(): "0.170.187.204.221.1" -> "00:aa:bb:cc:dd:01" (an
- * octet over 255 gives 3 digits and shifts the colons, as in PHP); NULL for
- * an octet that is not an integer, where PHP's dechex() throws */
-static char *dec_mac(const char *dec)
-{
-	if (pon_php_empty(dec))
-		return xstrdup("");
-	struct sbuf hex = SBUF_INIT, out = SBUF_INIT;
-	sbuf_puts(&hex, "");
-	sbuf_puts(&out, "");
-	char *copy = xstrdup(dec);
-	bool ok = true;
-	for (char *s = copy, *tok; ok && (tok = strsep(&s, ".")) != NULL;) {
-		if (!pon_int_string(tok)) {
-			ok = false;
-			break;
-		}
-		long long v = atoll(tok);
-		if (v == 0)
-			sbuf_puts(&hex, "00");
-		else
-			sbuf_printf(&hex, "%s%llx", (v > 0 && v < 16) ? "0" : "", (unsigned long long)v);
-	}
-	free(copy);
-	for (size_t i = 0; ok && i < hex.len; i += 2) {
-		if (i)
-			sbuf_putc(&out, ':');
-		sbuf_add(&out, hex.s + i, hex.len - i >= 2 ? 2 : 1);
-	}
-	sbuf_free(&hex);
-	if (!ok) {
-		sbuf_free(&out);
-		return NULL;
-	}
-	return sbuf_detach(&out);
-}
-
 /* FDB rows "<MAC as 6 decimals>.<vlan> = <ONU MAC>": every row is kept
  * under its ONU MAC, known ONU or not, numbered by its row in the walk (a
  * value wrapped onto a second line uses up a number); the MAC index is
  * only a gate. PHP writes the container even when it is empty. */
 static void s12_fdb(const struct config *cfg, struct olt_run *o, const struct cwalk *w)
 {
-	cJSON *index = macdev_read(cfg, o);
+	cJSON *index = pon_container_read(cfg, "macdev", o->olt->id, "ONUMACDEVINDEX");
 	char *t = php_nonempty(index) ? cleared(o, w, B_FDBMAC, "misc", "FDBMACINDEX", NULL) : xstrdup("");
 	cJSON_Delete(index);
 	/* ONU MAC -> serialized entries, and their count */
@@ -361,7 +231,7 @@ static void s12_fdb(const struct config *cfg, struct olt_run *o, const struct cw
 		const char *vlan = dot ? dot + 1 : idx[0] ? idx + 1 : idx;
 		if (!strstr(onu, "STRING:")) {
 			char *dec = xstrndup(idx, dot ? (size_t)(dot - idx) : 0);
-			mac = dec_mac(dec);
+			mac = pon_dec_mac(dec);
 			free(dec);
 		}
 		if (mac) {
@@ -371,12 +241,7 @@ static void s12_fdb(const struct config *cfg, struct olt_run *o, const struct cw
 			const char *prev = pon_omap_get(&cache, onu);
 			sbuf_puts(&e, prev ? prev : "");
 			phpser_key_int(&e, (long long)row);
-			phpser_array_begin(&e, 2);
-			phpser_key_str(&e, "mac");
-			phpser_string(&e, mac, strlen(mac));
-			phpser_key_str(&e, "vlan");
-			phpser_string(&e, vlan, strlen(vlan));
-			phpser_array_end(&e);
+			pon_ser_fdb_entry(&e, mac, strlen(mac), vlan);
 			pon_omap_set(&cache, onu, sbuf_str(&e), V_STR);
 			const char *c = pon_omap_get(&counts, onu);
 			char num[24];
@@ -390,17 +255,7 @@ static void s12_fdb(const struct config *cfg, struct olt_run *o, const struct cw
 	}
 	free(copy);
 	free(t);
-	struct sbuf out = SBUF_INIT;
-	phpser_array_begin(&out, cache.n);
-	for (size_t i = 0; i < cache.n; i++) {
-		phpser_key_str(&out, cache.k[i]);
-		phpser_array_begin(&out, (size_t)atoll(counts.v[i]));
-		sbuf_puts(&out, cache.v[i]);
-		phpser_array_end(&out);
-	}
-	phpser_array_end(&out);
-	pon_container_put(cfg, "fdb", o->olt->id, "OLTFDB", out.s, out.len);
-	sbuf_free(&out);
+	pon_container_bodies(cfg, o->olt->id, "fdb", "OLTFDB", &cache, &counts);
 	pon_omap_free(&cache);
 	pon_omap_free(&counts);
 }
@@ -418,7 +273,7 @@ static void s12_plan(const struct config *cfg, struct olt_run *o, struct pon_wal
 	if (dereg_on(o))
 		pon_add_walk(w, o, B_DEREG, pon_sget(o, "misc", "DEREGREASON"));
 	pon_add_walk(w, o, B_MAC, pon_sget(o, "signal", "MACINDEX"));
-	if (fdb_on(o))
+	if (pon_fdb_query(o))
 		pon_add_walk(w, o, B_FDBMAC, pon_sget(o, "misc", "FDBMACINDEX"));
 }
 
@@ -439,7 +294,7 @@ static void s12_process(const struct config *cfg, struct olt_run *o, const struc
 	}
 	if (dereg_on(o) && macs.n)
 		s12_deregs(cfg, o, w1->w, &macs);
-	if (fdb_on(o))
+	if (pon_fdb_query(o))
 		s12_fdb(cfg, o, w1->w);
 	pon_omap_free(&macs);
 }

@@ -26,11 +26,6 @@ struct s16 {
 	struct omap macs; /* device index -> serial, as macParseStels16 keeps them */
 };
 
-static bool nofdb(const struct olt_run *o)
-{
-	return strstr(o->olt->desc, "NOFDBQUERY") != NULL;
-}
-
 static bool misc_set(const struct olt_run *o, const char *key)
 {
 	const char *v = pon_sget(o, "misc", key);
@@ -48,118 +43,13 @@ static int poll_type(const struct olt_run *o)
 /* [onu] SERIAL_CASE_MODE: 1 lower, 2 upper, otherwise (and unset) as is */
 static int case_mode(const struct olt_run *o)
 {
-	const char *cm = pon_sget(o, "onu", "SERIAL_CASE_MODE");
-	return !cm ? 0 : pon_loose_eq(cm, "1") ? 1 : pon_loose_eq(cm, "2") ? 2 : 0;
-}
-
-static void serial_form(char *s, int mode)
-{
-	for (char *c = s; *c; c++)
-		*c = *c == ' '	   ? ':'
-		     : mode == 1 ? (char)tolower((unsigned char)*c)
-		     : mode == 2 ? (char)toupper((unsigned char)*c)
-				 : *c;
+	return pon_case_mode(pon_sget(o, "onu", "SERIAL_CASE_MODE"), 0);
 }
 
 static char *cleared(const struct olt_run *o, const struct cwalk *w, int which, const char *sec, const char *key,
 		     const char *rm1, const char *rm2)
 {
 	return pon_walk_cleared(o, w, which, pon_sget(o, sec, key), "", rm1, rm2);
-}
-
-/* macParseStels16: rows whose untrimmed pieces are not empty() and whose
- * trimmed index and serial are not empty() either */
-static void parse_macs(const char *text, int mode, struct omap *macs)
-{
-	char *copy = xstrdup(text);
-	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
-		char *k = pon_raw_piece(line, 0), *v = pon_raw_piece(line, 1);
-		if (!pon_php_empty(k) && !pon_php_empty(v)) {
-			pon_trim(k);
-			pon_trim(v);
-			serial_form(v, mode);
-			if (!pon_php_empty(k) && !pon_php_empty(v))
-				pon_omap_set(macs, k, v, V_STR);
-		}
-		free(k);
-		free(v);
-	}
-	free(copy);
-}
-
-/* PHP "raw / OFFSET" on numeric strings: an int when both are integers and
- * the division is exact, else a float */
-static int divide(const char *raw, const char *offset, char *buf, size_t size)
-{
-	if (pon_int_string(raw) && pon_int_string(offset) && atoll(raw) % atoll(offset) == 0) {
-		snprintf(buf, size, "%lld", atoll(raw) / atoll(offset));
-		return V_INT;
-	}
-	snprintf(buf, size, "%.17g", strtod(raw, NULL) / strtod(offset, NULL));
-	return V_FLOAT;
-}
-
-/* sigIndex rows "index = raw" -> signals, MAC index and history */
-static void signals(const struct config *cfg, const struct olt_run *o, const char *rows, const struct omap *macs)
-{
-	const char *down = pon_sget(o, "signal", "DOWNVALUE"), *mode = pon_sget(o, "signal", "OFFSETMODE"),
-		   *offset = pon_sget(o, "signal", "OFFSET");
-	bool div = mode && strcmp(mode, "div") == 0 && offset && php_truthy(offset);
-	struct omap sig = { 0 };
-	char *copy = xstrdup(rows);
-	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
-		char *raw = pon_piece(line, '=', 1);
-		if (!raw)
-			continue;
-		char *idx = pon_piece(line, '=', 0), buf[64];
-		const char *val = raw;
-		int type = V_STR;
-		/* a missing DOWNVALUE is PHP's null, equal to "" only */
-		if (down ? pon_loose_eq(raw, down) : !*raw) {
-			val = "Offline";
-		} else if (div && !pon_numeric(raw)) {
-			val = "Fail";
-		} else if (div) {
-			/* a zero OFFSET that is still truthy ("0.0") stops PHP with
-			 * a division error: the row is dropped instead */
-			if (strtod(offset, NULL) == 0) {
-				free(idx);
-				free(raw);
-				continue;
-			}
-			type = divide(raw, offset, buf, sizeof buf);
-			val = buf;
-		}
-		pon_omap_set(&sig, idx, val, type);
-		free(idx);
-		free(raw);
-	}
-	free(copy);
-	const char *offline = cfg_alter(cfg, "PON_ONU_OFFLINE_SIGNAL", "-9000");
-	struct omap result = { 0 }, flip = { 0 };
-	for (size_t i = 0; i < macs->n; i++) {
-		for (size_t k = 0; k < sig.n; k++) {
-			if (strcmp(sig.k[k], macs->k[i]) != 0)
-				continue;
-			pon_omap_set(&result, macs->v[i], sig.v[k], sig.t[k]);
-			char lvl[64];
-			if (sig.t[k] == V_STR && strcmp(sig.v[k], "Offline") == 0)
-				snprintf(lvl, sizeof lvl, "%s", offline);
-			else if (sig.t[k] == V_FLOAT)
-				pon_float_text(strtod(sig.v[k], NULL), lvl, sizeof lvl);
-			else
-				snprintf(lvl, sizeof lvl, "%s", sig.v[k]);
-			pon_signal_history(cfg, macs->v[i], lvl);
-			break;
-		}
-		/* array_flip: serial -> index, an int when the index was an int key */
-		pon_omap_set(&flip, macs->v[i], macs->k[i], pon_canonical_int(macs->k[i]) ? V_INT : V_STR);
-	}
-	pon_container_map(cfg, "signals", o->olt->id, "OLTSIGNALS", &result);
-	pon_container_map(cfg, "macdev", o->olt->id, "ONUMACDEVINDEX", &flip);
-	pon_omap_free(&result);
-	pon_omap_free(&flip);
-	pon_omap_free(&sig);
 }
 
 /* PONProto::distanceParse against the raw serial rows: no empty() filter */
@@ -176,7 +66,7 @@ static void distances(const struct config *cfg, const struct olt_run *o, const s
 		if (!v)
 			continue;
 		char *k = pon_piece(line, '=', 0);
-		serial_form(v, mode);
+		pon_case_form(v, mode, true);
 		pon_omap_set(&onus, k, v, V_STR);
 		free(k);
 		free(v);
@@ -196,28 +86,11 @@ static void distances(const struct config *cfg, const struct olt_run *o, const s
 	pon_omap_free(&result);
 }
 
-/* PHP substr($s, -from_end, 2) */
-static long long hex_pair(const char *hex, size_t from_end)
-{
-	size_t l = strlen(hex), start = l > from_end ? l - from_end : 0;
-	char pair[3] = { 0 };
-	memcpy(pair, hex + start, l - start < 2 ? l - start : 2);
-	return strtoll(pair, NULL, 16);
-}
-
 /* the ONUMACDEVINDEX container as PHP's readMacIndex() sees it:
  * serial -> device index, empty when missing or unreadable */
 static void read_macdev(const struct config *cfg, const struct olt_run *o, struct omap *out)
 {
-	struct sbuf rel = SBUF_INIT;
-	sbuf_printf(&rel, "exports/pondata/macdev/%s_ONUMACDEVINDEX", o->olt->id);
-	char *path = cfg_path(cfg, sbuf_str(&rel));
-	sbuf_free(&rel);
-	size_t len = 0;
-	char *data = file_get(path, &len);
-	free(path);
-	cJSON *root = data ? phpser_parse(data, len) : NULL;
-	free(data);
+	cJSON *root = pon_container_read(cfg, "macdev", o->olt->id, "ONUMACDEVINDEX");
 	if (!root)
 		return;
 	size_t i = 0;
@@ -272,11 +145,11 @@ static void interfaces(const struct config *cfg, const struct olt_run *o, const 
 			continue;
 		char hex[32], port[32];
 		snprintf(hex, sizeof hex, "%llx", (unsigned long long)atoll(macdev.v[i]));
-		snprintf(port, sizeof port, "%lld", hex_pair(hex, 4));
+		snprintf(port, sizeof port, "%lld", pon_hex_pair(hex, 4));
 		const char *seq = pon_omap_get(&ports, port);
 		struct sbuf ifn = SBUF_INIT;
 		if (seq && !pon_php_empty(seq))
-			sbuf_printf(&ifn, "%s%s:%lld", prefix, seq, hex_pair(hex, 2));
+			sbuf_printf(&ifn, "%s%s:%lld", prefix, seq, pon_hex_pair(hex, 2));
 		else
 			sbuf_printf(&ifn, "%sOn ho", prefix);
 		pon_omap_set(&result, macdev.k[i], sbuf_str(&ifn), V_STR);
@@ -334,36 +207,6 @@ static void deregs(const struct config *cfg, const struct olt_run *o, const stru
 	pon_omap_free(&result);
 }
 
-/* "d1.d2.d3.d4.d5.d6" -> "xx:xx:..", NULL when an octet is not decimal
- * digits (PHP's dechex() would stop the collector) */
-static char *dec_mac(const char *dec)
-{
-	struct sbuf hex = SBUF_INIT, out = SBUF_INIT;
-	sbuf_puts(&out, "");
-	if (!*dec || strcmp(dec, "0") == 0)
-		return sbuf_detach(&out);
-	sbuf_puts(&hex, "");
-	char *copy = xstrdup(dec);
-	bool ok = true;
-	for (char *s = copy, *oct; ok && (oct = strsep(&s, ".")) != NULL;) {
-		ok = *oct && strspn(oct, "0123456789") == strlen(oct) && strlen(oct) < 18;
-		if (ok)
-			sbuf_printf(&hex, "%02llx", atoll(oct));
-	}
-	free(copy);
-	for (size_t i = 0; ok && i < hex.len; i += 2) {
-		if (i)
-			sbuf_putc(&out, ':');
-		sbuf_add(&out, hex.s + i, hex.len - i >= 2 ? 2 : 1);
-	}
-	sbuf_free(&hex);
-	if (!ok) {
-		sbuf_free(&out);
-		return NULL;
-	}
-	return sbuf_detach(&out);
-}
-
 /* fdbParsestels16: rows "<6 decimal MAC octets>.<vlan> = <device index>";
  * entries are numbered by their row in the walk */
 static void fdb(const struct config *cfg, const struct olt_run *o, const struct cwalk *w, const struct omap *macs)
@@ -381,19 +224,14 @@ static void fdb(const struct config *cfg, const struct olt_run *o, const struct 
 		char *dot = ident ? strrchr(idx, '.') : NULL;
 		if (dot) {
 			*dot = '\0';
-			char *mac = dec_mac(idx);
+			char *mac = pon_dec_mac(idx);
 			if (mac) {
 				struct sbuf e = SBUF_INIT;
 				const char *prev = pon_omap_get(&body, ident), *n = pon_omap_get(&count, ident);
 				char num[32];
 				sbuf_puts(&e, prev ? prev : "");
 				phpser_key_int(&e, (long long)row);
-				phpser_array_begin(&e, 2);
-				phpser_key_str(&e, "mac");
-				phpser_string(&e, mac, strlen(mac));
-				phpser_key_str(&e, "vlan");
-				phpser_string(&e, dot + 1, strlen(dot + 1));
-				phpser_array_end(&e);
+				pon_ser_fdb_entry(&e, mac, strlen(mac), dot + 1);
 				snprintf(num, sizeof num, "%lld", (n ? atoll(n) : 0) + 1);
 				pon_omap_set(&body, ident, sbuf_str(&e), V_STR);
 				pon_omap_set(&count, ident, num, V_INT);
@@ -406,17 +244,7 @@ static void fdb(const struct config *cfg, const struct olt_run *o, const struct 
 	}
 	free(copy);
 	free(t);
-	struct sbuf out = SBUF_INIT;
-	phpser_array_begin(&out, body.n);
-	for (size_t i = 0; i < body.n; i++) {
-		phpser_key_str(&out, body.k[i]);
-		phpser_array_begin(&out, (size_t)atoll(count.v[i]));
-		sbuf_puts(&out, body.v[i]);
-		phpser_array_end(&out);
-	}
-	phpser_array_end(&out);
-	pon_container_put(cfg, "fdb", o->olt->id, "OLTFDB", out.s, out.len);
-	sbuf_free(&out);
+	pon_container_bodies(cfg, o->olt->id, "fdb", "OLTFDB", &body, &count);
 	pon_omap_free(&body);
 	pon_omap_free(&count);
 }
@@ -467,24 +295,7 @@ static void uni(const struct config *cfg, const struct olt_run *o, const struct 
 	}
 	free(copy);
 	free(t);
-	struct omap owners = { 0 };
-	for (size_t i = 0; i < macs->n; i++)
-		if (pon_omap_get(&port, macs->k[i]))
-			pon_omap_set(&owners, macs->v[i], macs->k[i], V_STR);
-	struct sbuf out = SBUF_INIT;
-	phpser_array_begin(&out, owners.n);
-	for (size_t i = 0; i < owners.n; i++) {
-		const char *eth = pon_omap_get(&port, owners.v[i]), *st = pon_omap_get(&state, owners.v[i]);
-		phpser_key_str(&out, owners.k[i]);
-		phpser_array_begin(&out, 1);
-		phpser_key_str(&out, eth);
-		phpser_string(&out, st, strlen(st));
-		phpser_array_end(&out);
-	}
-	phpser_array_end(&out);
-	pon_container_put(cfg, "unioperstats", o->olt->id, "UNIOPERSTATS", out.s, out.len);
-	sbuf_free(&out);
-	pon_omap_free(&owners);
+	pon_uni_last_port(cfg, o, macs, &port, &state);
 	pon_omap_free(&port);
 	pon_omap_free(&state);
 }
@@ -503,7 +314,7 @@ static void s16_plan(const struct config *cfg, struct olt_run *o, struct pon_wal
 	}
 	if (misc_set(o, "DEREGREASON"))
 		pon_add_walk(w, o, B_DEREG, pon_sget(o, "misc", "DEREGREASON"));
-	if (!nofdb(o))
+	if (pon_fdb_query(o))
 		pon_add_walk(w, o, B_FDBMAC, pon_sget(o, "misc", "FDBMACINDEX"));
 	if (pon_sget(o, "misc", "UNIOPERSTATUS"))
 		pon_add_walk(w, o, B_UNI, pon_sget(o, "misc", "UNIOPERSTATUS"));
@@ -516,7 +327,7 @@ static void s16_plan2(const struct config *cfg, struct olt_run *o, const struct 
 	struct s16 *st = xcalloc(1, sizeof *st);
 	o->priv = st;
 	char *t = cleared(o, w1->w, B_MAC, "signal", "MACINDEX", NULL, NULL);
-	parse_macs(t, case_mode(o), &st->macs);
+	pon_ident_rows(t, &st->macs, case_mode(o) | PON_IDENT_COLONS);
 	free(t);
 	if (poll_type(o) != POLL_SINGLE)
 		return;
@@ -575,7 +386,7 @@ static void s16_process(const struct config *cfg, struct olt_run *o, const struc
 		rows = single_rows(o, w2, &st->macs, &any);
 	}
 	if (any && st->macs.n)
-		signals(cfg, o, rows, &st->macs);
+		pon_div_signals(cfg, o, rows, &st->macs, true);
 	free(rows);
 	if (misc_set(o, "DISTINDEX")) {
 		distances(cfg, o, w1->w, mactext, mode);
@@ -583,7 +394,7 @@ static void s16_process(const struct config *cfg, struct olt_run *o, const struc
 	}
 	if (misc_set(o, "DEREGREASON") && st->macs.n)
 		deregs(cfg, o, w1->w, &st->macs);
-	if (!nofdb(o))
+	if (pon_fdb_query(o))
 		fdb(cfg, o, w1->w, &st->macs);
 	if (pon_sget(o, "misc", "UNIOPERSTATUS") && st->macs.n)
 		uni(cfg, o, w1->w, &st->macs);

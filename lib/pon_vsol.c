@@ -12,70 +12,6 @@
 #include "pon_int.h"
 #include "util.h"
 
-/* PHP empty() of a string (NULL = unset) */
-bool pon_php_empty(const char *s)
-{
-	return !s || !*s || strcmp(s, "0") == 0;
-}
-
-/* explode('=', line)[k] untrimmed (PHP tests empty() before trimming), or NULL */
-char *pon_raw_piece(const char *line, int k)
-{
-	const char *p = line;
-	for (int i = 0; i < k; i++) {
-		p = strchr(p, '=');
-		if (!p)
-			return NULL;
-		p++;
-	}
-	const char *e = strchr(p, '=');
-	return e ? xstrndup(p, (size_t)(e - p)) : xstrdup(p);
-}
-
-/* a walk reduced the way PONProto::walkCleared does it: "<oid>." and every
- * usual type prefix removed, then the template's own value strings */
-char *pon_walk_cleared(const struct olt_run *o, const struct cwalk *w, int which, const char *oid, const char *oidpart,
-		       const char *rm1, const char *rm2)
-{
-	static const char *const types[] = { "Counter32:", "Counter64:", "Gauge32:",  "Gauge64:", "INTEGER:",
-					     "Hex-STRING:", "OID:",     "Timeticks:", "STRING:",  "Network Address:" };
-	const char *t = pon_walk_of(o, w, which);
-	if (!t || !*t)
-		return xstrdup("");
-	struct sbuf pre = SBUF_INIT;
-	sbuf_printf(&pre, "%s.%s", oid ? oid : "", oidpart);
-	char *s = pon_str_replace(t, sbuf_str(&pre));
-	sbuf_free(&pre);
-	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
-		char *n = pon_str_replace(s, types[i]);
-		free(s);
-		s = n;
-	}
-	const char *rm[] = { rm1, rm2 };
-	for (size_t i = 0; i < 2; i++) {
-		if (!rm[i])
-			continue;
-		char *n = pon_str_replace(s, rm[i]);
-		free(s);
-		s = n;
-	}
-	return s;
-}
-
-/* every "index = value" row whose raw pieces are not empty(), trimmed */
-void pon_rows_nonempty(const char *text, struct omap *m)
-{
-	char *copy = xstrdup(text);
-	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
-		char *k = pon_raw_piece(line, 0), *v = pon_raw_piece(line, 1);
-		if (!pon_php_empty(k) && !pon_php_empty(v))
-			pon_omap_set(m, pon_trim(k), pon_trim(v), V_STR);
-		free(k);
-		free(v);
-	}
-	free(copy);
-}
-
 static void vsol_macs(const struct olt_run *o, const struct cwalk *w, struct omap *macs)
 {
 	char *t = pon_cleaned(o, w, B_MAC, pon_sget(o, "signal", "MACINDEX"), pon_sget(o, "signal", "MACVALUE"), false);
@@ -116,21 +52,6 @@ static void vsol_macs(const struct olt_run *o, const struct cwalk *w, struct oma
 	free(t);
 }
 
-/* "0.02 mW (-16.99 dBm)" -> "-16.99"; "" when any marker is missing */
-static char *rx_dbm(const char *raw)
-{
-	const char *a = strchr(raw, '(');
-	const char *b = a ? strchr(a, ')') : NULL;
-	if (!b)
-		return xstrdup("");
-	for (const char *p = a; p + 3 <= b; p++)
-		if (strncasecmp(p, "dBm", 3) == 0) {
-			char *r = p > a ? xstrndup(a + 1, (size_t)(p - a - 1)) : xstrdup("");
-			return pon_trim(r);
-		}
-	return xstrdup("");
-}
-
 static void vsol_signals(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
 {
 	char *t = pon_cleaned(o, w, B_SIG, pon_sget(o, "signal", "SIGINDEX"), pon_sget(o, "signal", "SIGVALUE"), false);
@@ -144,7 +65,7 @@ static void vsol_signals(const struct config *cfg, struct olt_run *o, const stru
 		if (k[0] == '6' || k[0] == '7')
 			pon_omap_set(&seen, llid, "", V_STR);
 		if (k[0] == '7') {
-			char *d = rx_dbm(v ? pon_trim(v) : "");
+			char *d = pon_paren_dbm(v ? pon_trim(v) : "");
 			pon_omap_set(&rx, llid, d, V_STR);
 			free(d);
 		}
@@ -163,8 +84,7 @@ static void vsol_signals(const struct config *cfg, struct olt_run *o, const stru
 			pon_omap_set(&result, macs->v[i], sig, V_STR);
 		pon_signal_history(cfg, macs->v[i], pon_php_empty(sig) || strcmp(sig, "Offline") == 0 ? offline : sig);
 	}
-	for (size_t i = 0; i < macs->n; i++)
-		pon_omap_set(&flip, macs->v[i], macs->k[i], pon_canonical_int(macs->k[i]) ? V_INT : V_STR);
+	pon_omap_flip(macs, &flip);
 	pon_container_map(cfg, "signals", o->olt->id, "OLTSIGNALS", &result);
 	pon_container_map(cfg, "onucache", o->olt->id, "ONUINDEX", macs);
 	pon_container_map(cfg, "macdev", o->olt->id, "ONUMACDEVINDEX", &flip);
@@ -174,95 +94,21 @@ static void vsol_signals(const struct config *cfg, struct olt_run *o, const stru
 	pon_omap_free(&rx);
 }
 
+static const char *vsol_dereg(const char *v)
+{
+	long long code = strtoll(v, NULL, 10);
+	return code == 0   ? "<font color=\"#F80000\">Wire down</font >"
+	       : code == 1 ? "<font color=\"#FF4400\">Power off</font >"
+			   : "<font color=\"#000000\">Unknown</font >";
+}
+
 /* LLID -> value rows joined to the ONU MACs */
 static void vsol_by_mac(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs,
 			int which, const char *oidkey, const char *valkey, const char *dir, const char *ext, bool dereg)
 {
 	char *t = pon_cleaned(o, w, which, pon_sget(o, "misc", oidkey), pon_sget(o, "misc", valkey), false);
-	struct omap rows = { 0 }, result = { 0 };
-	pon_rows_nonempty(t, &rows);
-	for (size_t i = 0; i < macs->n; i++) {
-		const char *v = pon_omap_get(&rows, macs->k[i]);
-		if (!v)
-			continue;
-		if (dereg) {
-			long long code = strtoll(v, NULL, 10);
-			v = code == 0 ? "<font color=\"#F80000\">Wire down</font >"
-			    : code == 1 ? "<font color=\"#FF4400\">Power off</font >"
-					: "<font color=\"#000000\">Unknown</font >";
-		}
-		pon_omap_set(&result, macs->v[i], v, V_STR);
-	}
-	pon_container_map(cfg, dir, o->olt->id, ext, &result);
-	pon_omap_free(&rows);
-	pon_omap_free(&result);
+	pon_join_container(cfg, o, t, macs, dir, ext, dereg ? vsol_dereg : NULL);
 	free(t);
-}
-
-/* every whitespace byte PHP's list strips, gone from the whole row */
-char *pon_no_ws(const char *s)
-{
-	struct sbuf b = SBUF_INIT;
-	sbuf_puts(&b, "");
-	for (; *s; s++)
-		if (!strchr(" \t\n\r\v", *s))
-			sbuf_putc(&b, *s);
-	return sbuf_detach(&b);
-}
-
-/* IFACECUSTOMDESCR rows: port -> description, blanks removed */
-void pon_cust_descr_rows(const char *text, struct omap *cust)
-{
-	char *copy = xstrdup(text);
-	for (char *s = copy, *line; (line = strsep(&s, "\n")) != NULL;) {
-		if (pon_php_empty(line))
-			continue;
-		char *row = pon_no_ws(line);
-		char *k = pon_raw_piece(row, 0), *v = pon_raw_piece(row, 1);
-		if (!(pon_php_empty(k) && pon_php_empty(v)))
-			pon_omap_set(cust, k, v ? v : "", V_STR);
-		free(k);
-		free(v);
-		free(row);
-	}
-	free(copy);
-}
-
-/* ONU interface "<port name> / <port>:<llid>", the port taken from the first
- * character of the index; the first ONU of a port names its description */
-void pon_iface_join(const struct config *cfg, const struct olt_run *o, const struct omap *macs,
-		    const struct omap *names, const struct omap *cust, bool have_cust)
-{
-	struct omap result = { 0 }, descr = { 0 };
-	for (size_t i = 0; i < macs->n; i++) {
-		const char *dev = macs->k[i];
-		char num[2] = { dev[0], '\0' };
-		const char *name = pon_omap_get(names, num);
-		char *llid = xstrdup(dev);
-		for (char *c = llid; *c; c++)
-			if (*c == '.')
-				*c = ':';
-		struct sbuf str = SBUF_INIT;
-		if (name) {
-			sbuf_printf(&str, "%s / %s", name, llid);
-			/* PHP strstr(..., ':', true): false (array key 0) without a colon */
-			const char *colon = strchr(sbuf_str(&str), ':');
-			char *clean = colon ? xstrndup(sbuf_str(&str), (size_t)(colon - sbuf_str(&str))) : xstrdup("0");
-			const char *cv = pon_omap_get(cust, num);
-			if (have_cust && !pon_omap_get(&descr, clean) && cv)
-				pon_omap_set(&descr, clean, cv, V_STR);
-			free(clean);
-		} else {
-			sbuf_puts(&str, llid);
-		}
-		pon_omap_set(&result, macs->v[i], sbuf_str(&str), V_STR);
-		sbuf_free(&str);
-		free(llid);
-	}
-	pon_container_map(cfg, "iface", o->olt->id, "ONUINTERFACE", &result);
-	pon_container_map(cfg, "iface", o->olt->id, "OLTINTERFACEDESCR", &descr);
-	pon_omap_free(&result);
-	pon_omap_free(&descr);
 }
 
 static void vsol_ifaces(const struct config *cfg, struct olt_run *o, const struct cwalk *w, const struct omap *macs)
@@ -291,7 +137,8 @@ static void vsol_ifaces(const struct config *cfg, struct olt_run *o, const struc
 	pon_omap_free(&names);
 }
 
-/* "0.170.187.204.221.1" -> "00:aa:bb:cc:dd:01" (convertMACDec2Hex) */
+/* "0.170.187.204.221.1" -> "00:aa:bb:cc:dd:01" (convertMACDec2Hex); not
+ * pon_dec_mac(): a non-integer octet counts as 0 here instead of dropping the row */
 static char *dec_mac(const char *dec)
 {
 	struct sbuf hex = SBUF_INIT, out = SBUF_INIT;
@@ -412,12 +259,7 @@ static void vsol_fdb(const struct config *cfg, struct olt_run *o, const struct c
 			m = pon_php_empty(m) ? "" : m;
 			vl = pon_php_empty(vl) ? "" : vl;
 			phpser_int(&inner, (long long)pos);
-			phpser_array_begin(&inner, 2);
-			phpser_key_str(&inner, "mac");
-			phpser_string(&inner, m, strlen(m));
-			phpser_key_str(&inner, "vlan");
-			phpser_string(&inner, vl, strlen(vl));
-			phpser_array_end(&inner);
+			pon_ser_fdb_entry(&inner, m, strlen(m), vl);
 			cnt++;
 		}
 		phpser_key_str(&out, owners.k[x]);
@@ -438,13 +280,8 @@ static void vsol_fdb(const struct config *cfg, struct olt_run *o, const struct c
 static void vsol_plan(const struct config *cfg, struct olt_run *o, struct pon_walks *w)
 {
 	(void)cfg;
-	pon_add_walk(w, o, B_SIG, pon_sget(o, "signal", "SIGINDEX"));
-	pon_add_walk(w, o, B_MAC, pon_sget(o, "signal", "MACINDEX"));
-	pon_add_walk(w, o, B_DIST, pon_sget(o, "misc", "DISTINDEX"));
-	pon_add_walk(w, o, B_IFACE, pon_sget(o, "misc", "IFACEDESCR"));
-	pon_add_walk(w, o, B_IFDESCR, pon_sget(o, "misc", "IFACECUSTOMDESCR"));
-	pon_add_walk(w, o, B_DEREG, pon_sget(o, "misc", "DEREGREASON"));
-	if (!strstr(o->olt->desc, "NOFDBQUERY")) {
+	pon_plan_proto(w, o);
+	if (pon_fdb_query(o)) {
 		const char *dev = pon_sget(o, "define", "DEVICE");
 		pon_add_walk(w, o, B_FDB, pon_sget(o, "misc", "FDBINDEX"));
 		pon_add_walk(w, o, B_FDBVLAN, pon_sget(o, "misc", "FDBVLANINDEX"));
@@ -465,7 +302,7 @@ static void vsol_process(const struct config *cfg, struct olt_run *o, const stru
 		vsol_by_mac(cfg, o, w1->w, &macs, B_DIST, "DISTINDEX", "DISTVALUE", "dist", "OLTDISTANCE", false);
 		vsol_ifaces(cfg, o, w1->w, &macs);
 		vsol_by_mac(cfg, o, w1->w, &macs, B_DEREG, "DEREGREASON", "DEREGVALUE", "dereg", "ONUDEREGS", true);
-		if (!strstr(o->olt->desc, "NOFDBQUERY"))
+		if (pon_fdb_query(o))
 			vsol_fdb(cfg, o, w1->w, &macs);
 	}
 	pon_system(cfg, o, w1->w);

@@ -622,12 +622,7 @@ static void fdb_write(const struct config *cfg, const struct olt_run *o, const s
 			if (strcmp(f->r[r].iface, res.v[i]) != 0)
 				continue;
 			phpser_key_int(&out, f->r[r].n);
-			phpser_array_begin(&out, 2);
-			phpser_key_str(&out, "mac");
-			phpser_string(&out, f->r[r].mac, strlen(f->r[r].mac));
-			phpser_key_str(&out, "vlan");
-			phpser_string(&out, f->r[r].vlan, strlen(f->r[r].vlan));
-			phpser_array_end(&out);
+			pon_ser_fdb_entry(&out, f->r[r].mac, strlen(f->r[r].mac), f->r[r].vlan);
 		}
 		phpser_array_end(&out);
 	}
