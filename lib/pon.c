@@ -348,7 +348,7 @@ static void bdcom_signals(const struct config *cfg, struct olt_run *o, const str
 			int type = V_STR;
 			char buf[64];
 			const char *val = raw;
-			if (pon_loose_eq(raw, down)) {
+			if (pon_loose_eq(raw, down ? down : "")) { /* no DOWNVALUE: PHP null, equal to "" */
 				val = "Offline";
 			} else if (mode && strcmp(mode, "div") == 0 && offset && php_truthy(offset)) {
 				if (!pon_numeric(raw)) {
