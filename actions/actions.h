@@ -71,6 +71,7 @@ ACTION_HANDLER(cmd_getagentdata);
 ACTION_HANDLER(cmd_telepony);
 ACTION_HANDLER(cmd_userbyip);
 ACTION_HANDLER(cmd_userbynum);
+ACTION_HANDLER(cmd_watchdog);
 ACTION_HANDLER(cmd_whydoyoucall);
 ACTION_HANDLER(cmd_whydoyoucallstats);
 
@@ -96,4 +97,8 @@ ACTION_HANDLER(cmd_backupdb);
 ACTION_HANDLER(cmd_cachedog);
 ACTION_HANDLER(cmd_feesharvester);
 ACTION_HANDLER(cmd_rebuildglscache);
+/* network hosts: spec actions-network.md §2-§4 */
+ACTION_HANDLER(cmd_fullhostscan);
+ACTION_HANDLER(cmd_rebuilduserdatacache);
+ACTION_HANDLER(cmd_remotedhcp);
 #endif

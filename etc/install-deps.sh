@@ -14,6 +14,8 @@ packages=(
   snmpd snmp wrk valgrind python3 python3-pymysql iproute2
   # device tests: drop rules on lo for "dead" hosts; ping for the bench baseline
   nftables iputils-ping
+  # fullhostscan: the real nmap against loopback networks
+  nmap
   # the Apache snippet (etc/apache/ubapi.conf) in a real Apache: test_apache.py
   apache2
 )

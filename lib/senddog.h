@@ -98,6 +98,19 @@ int sd_pid_take(const char *path, bool exclusive, long stale_s, const char *stam
 /* Removes the marker and drops the lock. */
 void sd_pid_release(const char *path, int fd);
 
+/* ---- producers (senddog_queue.c): what UbillingSMS::sendSMS,
+ * UbillingTelegram::sendMessage and UbillingMail::sendEmail write, each
+ * file complete before it becomes visible (§2.6), plus PHP's weblogs line.
+ * Without translit (no C caller needs it yet). name (SD_QNAME_MAX bytes)
+ * gets the queue name, "" when nothing was queued: an empty/+-less number,
+ * an empty chat id. 0, or -1 when the file could not be written. */
+#define SD_QNAME_MAX 64
+int sd_queue_sms(struct req *r, const char *number, const char *text, const char *module, char *name);
+int sd_queue_telegram(struct req *r, const char *chatid, const char *text, const char *module,
+		      const char *bottoken, char *name);
+int sd_queue_email(struct req *r, const char *email, const char *subj, const char *message,
+		   const char *module);
+
 /* ---- one SendDog run (senddog_classic.c) ---- */
 
 struct sd_services;
