@@ -13,38 +13,6 @@
 #include "switches.h"
 #include "util.h"
 
-/* natural order of file names, as PHP's natsort */
-static int natcmp(const void *a, const void *b)
-{
-	const char *x = *(char *const *)a, *y = *(char *const *)b;
-	while (*x && *y) {
-		if (isdigit((unsigned char)*x) && isdigit((unsigned char)*y)) {
-			while (*x == '0')
-				x++;
-			while (*y == '0')
-				y++;
-			size_t lx = 0, ly = 0;
-			while (isdigit((unsigned char)x[lx]))
-				lx++;
-			while (isdigit((unsigned char)y[ly]))
-				ly++;
-			if (lx != ly)
-				return lx < ly ? -1 : 1;
-			int c = strncmp(x, y, lx);
-			if (c)
-				return c;
-			x += lx;
-			y += ly;
-			continue;
-		}
-		if (*x != *y)
-			return (unsigned char)*x - (unsigned char)*y;
-		x++;
-		y++;
-	}
-	return (unsigned char)*x - (unsigned char)*y;
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
@@ -67,7 +35,7 @@ static char **list_dir(const char *dir, const char *suffix, size_t *n)
 	}
 	closedir(d);
 	if (*n)
-		qsort(v, *n, sizeof *v, natcmp);
+		qsort(v, *n, sizeof *v, php_natcmp_ptr);
 	return v;
 }
 

@@ -24,40 +24,6 @@
 #define SD_MAX_FILE (1024 * 1024)
 #define TG_LIMIT 4095
 
-int sd_natcmp(const char *x, const char *y)
-{
-	while (*x && *y) {
-		if (isdigit((unsigned char)*x) && isdigit((unsigned char)*y)) {
-			while (*x == '0' && isdigit((unsigned char)x[1]))
-				x++;
-			while (*y == '0' && isdigit((unsigned char)y[1]))
-				y++;
-			size_t lx = 0, ly = 0;
-			while (isdigit((unsigned char)x[lx]))
-				lx++;
-			while (isdigit((unsigned char)y[ly]))
-				ly++;
-			if (lx != ly)
-				return lx < ly ? -1 : 1;
-			int c = strncmp(x, y, lx);
-			if (c)
-				return c;
-			x += lx;
-			y += ly;
-			continue;
-		}
-		if (*x != *y)
-			return (unsigned char)*x - (unsigned char)*y;
-		x++;
-		y++;
-	}
-	return (unsigned char)*x - (unsigned char)*y;
-}
-
-static int natcmp_ptr(const void *a, const void *b)
-{
-	return sd_natcmp(*(char *const *)a, *(char *const *)b);
-}
 
 char **sd_queue_list(const char *dir, size_t *n)
 {
@@ -79,7 +45,7 @@ char **sd_queue_list(const char *dir, size_t *n)
 	}
 	closedir(d);
 	if (*n)
-		qsort(v, *n, sizeof *v, natcmp_ptr);
+		qsort(v, *n, sizeof *v, php_natcmp_ptr);
 	return v;
 }
 

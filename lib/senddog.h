@@ -18,8 +18,6 @@ struct req;
 #define SD_DIR_MAIL "content/mailqueue/"
 #define SD_PID_FILE "exports/senddogrunning.pid"
 
-/* PHP natsort() order of two names: digit runs compare as numbers. */
-int sd_natcmp(const char *a, const char *b);
 
 /* What PHP's rcms_scandir() lists in dir: every name not starting with
  * '.', in natsort order. *n = 0 (and NULL) when dir cannot be read. */

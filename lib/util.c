@@ -1,5 +1,6 @@
 #include "util.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -145,4 +146,39 @@ bool utf8_valid(const char *str, size_t len)
 		i += n + 1;
 	}
 	return true;
+}
+
+int php_natcmp(const char *x, const char *y)
+{
+	while (*x && *y) {
+		if (isdigit((unsigned char)*x) && isdigit((unsigned char)*y)) {
+			while (*x == '0' && isdigit((unsigned char)x[1]))
+				x++;
+			while (*y == '0' && isdigit((unsigned char)y[1]))
+				y++;
+			size_t lx = 0, ly = 0;
+			while (isdigit((unsigned char)x[lx]))
+				lx++;
+			while (isdigit((unsigned char)y[ly]))
+				ly++;
+			if (lx != ly)
+				return lx < ly ? -1 : 1;
+			int c = strncmp(x, y, lx);
+			if (c)
+				return c;
+			x += lx;
+			y += ly;
+			continue;
+		}
+		if (*x != *y)
+			return (unsigned char)*x - (unsigned char)*y;
+		x++;
+		y++;
+	}
+	return (unsigned char)*x - (unsigned char)*y;
+}
+
+int php_natcmp_ptr(const void *a, const void *b)
+{
+	return php_natcmp(*(char *const *)a, *(char *const *)b);
 }

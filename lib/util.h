@@ -34,4 +34,9 @@ bool str_has_prefix(const char *s, const char *prefix);
 /* Valid UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s, size_t len);
 
+/* PHP natsort() order of two names: digit runs compare as numbers
+ * (case-sensitive); _ptr compares two char * for qsort. */
+int php_natcmp(const char *a, const char *b);
+int php_natcmp_ptr(const void *a, const void *b);
+
 #endif

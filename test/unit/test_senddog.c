@@ -9,12 +9,12 @@
 
 static void test_natcmp(void)
 {
-	CHECK(sd_natcmp("usms_1700000000_9", "usms_1700000000_10") < 0);
-	CHECK(sd_natcmp("usms_1700000000_10", "usms_1700000000_2") > 0);
-	CHECK(sd_natcmp("usms_1700000001_0", "usms_1700000000_99") > 0);
-	CHECK(sd_natcmp("tlg_1", "tlg_1") == 0);
-	CHECK(sd_natcmp("a", "b") < 0);
-	CHECK(sd_natcmp("A", "a") < 0); /* case-sensitive */
+	CHECK(php_natcmp("usms_1700000000_9", "usms_1700000000_10") < 0);
+	CHECK(php_natcmp("usms_1700000000_10", "usms_1700000000_2") > 0);
+	CHECK(php_natcmp("usms_1700000001_0", "usms_1700000000_99") > 0);
+	CHECK(php_natcmp("tlg_1", "tlg_1") == 0);
+	CHECK(php_natcmp("a", "b") < 0);
+	CHECK(php_natcmp("A", "a") < 0); /* case-sensitive */
 }
 
 static void test_fields(void)
