@@ -135,7 +135,7 @@ while read -r login cash; do args+=(--user "$login:$cash:0:0:0:1:Demo-100:0"); d
 rm -f "$stack/bench-peer.out"
 "$build/stgpeer" --listen 127.0.0.1:0 --admin admin:123456 --mode normal "${args[@]}" >"$stack/bench-peer.out" 2>&1 &
 peer_pid=$!
-for _ in $(seq 50); do grep -q 'listening on' "$stack/bench-peer.out" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -qs 'listening on' "$stack/bench-peer.out" && break; sleep 0.1; done
 port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$stack/bench-peer.out")
 setkey "$billing" baseconf sgconfxml
 setkey "$billing" STG_HOST 127.0.0.1
