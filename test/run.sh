@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# test/run.sh: every test, as CI runs them.
-#   1. build-asan/: Debug build with AddressSanitizer + UBSan, then ctest
+# test/run.sh: every test, as CI runs them, in this order:
+#   1. build/: Release build, unit tests and the FastCGI request loop under
+#      valgrind (ctest label "valgrind"; UBAPI_SKIP_VALGRIND=1 skips it);
+#   2. the README's demo command, checked and stopped (test/demo_check.sh);
+#   3. build-asan/: Debug build with AddressSanitizer + UBSan, then ctest
 #      (unit tests, and the integration tests on both schemas against the
-#      private stack that the ctest fixture starts and stops);
-#   2. build/: Release build, unit tests under valgrind (ctest label
-#      "valgrind"; UBAPI_SKIP_VALGRIND=1 skips this part).
+#      private stack that the ctest fixture starts and stops).
 # Exits non-zero if anything failed; the full suite's summary comes last.
 set -euo pipefail
 
@@ -21,6 +22,9 @@ if [[ ${UBAPI_SKIP_VALGRIND:-0} != 1 ]]; then
   cmake --build build -j "$jobs"
   ctest --test-dir build -L valgrind --output-on-failure -j "$jobs" || failed+=("valgrind")
 fi
+
+echo "== the demo command (etc/demo.sh), checked and stopped"
+"$top/test/demo_check.sh" || failed+=("demo")
 
 echo "== sanitizer build (build-asan/) and the full suite"
 cmake -S . -B build-asan -DUBAPI_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
