@@ -129,4 +129,24 @@ long sd_run_sms(struct req *r, const struct sd_services *s);
 /* The default service's delivery-status check (param=chkmsgstatuses). */
 void sd_run_status_check(struct req *r, const struct sd_services *s);
 
+/* ---- advanced mode (senddog_advanced.c), SMS_SERVICES_ADVANCED_ENABLED */
+
+/* What SendDogAdvanced's constructor writes: the Telegram token and the
+ * PHPMailer defaults (no config/senddog.d services). NULL on a DB error. */
+struct sd_services *sd_services_load_advanced(struct req *r);
+
+struct sd_adv;
+/* The sms_services rows and the SMS queue (check: the sms_history rows
+ * awaiting a status instead), grouped by service. NULL on a DB error. */
+struct sd_adv *sd_adv_load(struct req *r, bool check);
+/* Some group needs a service class (or its status check) ubapi does not
+ * implement: the run is PHP's. */
+bool sd_adv_needs_php(const struct sd_adv *a);
+/* Sends every group through its row's class; returns the queue count. */
+long sd_adv_run_sms(struct req *r, struct sd_adv *a);
+/* The status check: sd_adv_expire() first, then each group's routine. */
+int sd_adv_expire(struct req *r);
+void sd_adv_status_check(struct req *r, struct sd_adv *a);
+void sd_adv_free(struct sd_adv *a);
+
 #endif

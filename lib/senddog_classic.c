@@ -1,12 +1,14 @@
 /* One classic SendDog run (spec actions-ops.md §3, §4.1, §4.3): the
  * services' ubstorage settings, then the Telegram, email and SMS queues. */
 #include "senddog.h"
+#include "senddog_sms.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -16,8 +18,10 @@
 #include "config.h"
 #include "db.h"
 #include "httpc.h"
+#include "phones.h"
 #include "req.h"
 #include "storage.h"
+#include "switches.h"
 #include "util.h"
 #include "weblog.h"
 
@@ -43,8 +47,10 @@ enum sms_verdict { SMS_DELETE, SMS_KEEP };
 struct sms_ctx {
 	struct req *r;
 	const struct sd_services *s;
+	const char *srvid; /* sms_services id in advanced mode, else NULL */
+	bool history;      /* SMS_HISTORY_ON */
 	struct db *tsms;
-	char desc[24];
+	char desc[40]; /* smsfly's desc, the gradwell packet id */
 };
 
 struct sms_service {
@@ -53,6 +59,9 @@ struct sms_service {
 	int (*begin)(struct sms_ctx *c);
 	enum sms_verdict (*send)(struct sms_ctx *c, const char *number, const char *message);
 	void (*end)(struct sms_ctx *c);
+	/* batch gateways: the whole run at once, files already deleted */
+	void (*push)(struct sms_ctx *c, struct sd_msg *m, size_t n);
+	bool adv_only; /* an sms_services class with no config/senddog.d id */
 };
 
 struct sd_services {
@@ -112,6 +121,125 @@ static void b64url(struct sbuf *b, const char *s)
 	sd_base64(b, s, strlen(s));
 	for (size_t i = from; i < b->len; i++)
 		b->s[i] = b->s[i] == '+' ? '-' : b->s[i] == '/' ? '_' : b->s[i] == '=' ? ',' : b->s[i];
+}
+
+/* makePhoneFormat of the AlphaSms/SmsClubMobi classes: '+' dropped, a
+ * 10-digit 0... number becomes 380..., a 10-digit 8... one 38...; caller frees */
+static char *phone_380(const char *number)
+{
+	char *p = strip_plus(number);
+	if (strlen(p) == 10 && (p[0] == '0' || p[0] == '8')) {
+		struct sbuf b = SBUF_INIT;
+		sbuf_printf(&b, "%s%s", p[0] == '0' ? "38" : "3", p);
+		free(p);
+		p = sbuf_detach(&b);
+	}
+	return p;
+}
+
+/* strtoupper(md5(uniqid(rand(), true))): an opaque 32-hex packet id */
+static void packet_id(char out[33])
+{
+	char r[17];
+	sd_rand_string(r, 16);
+	md5_hex(r, out);
+	for (char *p = out; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+}
+
+/* __() of the sms_history texts: no language table is loaded, so PHP's
+ * untranslated key, verbatim */
+#define ST_PREPARING "Perparing for delivery"
+#define ST_QUEUED "Message queued"
+#define ST_FAILED "Failed to send message"
+#define ST_EXPIRED "SMS status check period expired"
+
+/* One sms_history row as the gateways write it; the columns PHP leaves to
+ * MySQL's implicit defaults are given explicitly. 0 and *id, or -1. */
+static int history_add(struct sms_ctx *c, const char *number, const char *selfid, const char *packid,
+		       bool dated, const char *status, const char *text, unsigned long long *id)
+{
+	char *login = NULL;
+	if (phones_telepathy(c->r, number, php_truthy(cfg_alter(c->r->cfg, "MOBILES_EXT", "")), &login) != 0)
+		login = NULL;
+	char now[24];
+	clock_format_datetime(c->r->now, now);
+	long long rc = db_exec(c->r->db,
+			       "INSERT INTO `sms_history` (`smssrvid`,`login`,`phone`,`srvmsgself_id`,`srvmsgpack_id`,"
+			       "`date_send`,`date_statuschk`,`send_status`,`msg_text`) "
+			       "VALUES (?,?,?,?,?,?,'0000-00-00 00:00:00',?,?)",
+			       "isssssss", c->srvid ? atoll(c->srvid) : 0LL, login ? login : "", number,
+			       selfid ? selfid : "", packid ? packid : "", dated ? now : "0000-00-00 00:00:00",
+			       status, text);
+	free(login);
+	if (rc < 0) {
+		syslog(LOG_ERR, "ubapi senddog: sms_history insert failed: %s", db_error(c->r->db));
+		return -1;
+	}
+	if (id)
+		*id = db_insert_id(c->r->db);
+	return 0;
+}
+
+/* The text of the first <tag ...>text</tag> in xml ("" when none); caller
+ * frees. Enough for the gateways' small fixed replies. */
+static char *xml_text(const char *xml, const char *tag)
+{
+	size_t tl = strlen(tag);
+	for (const char *p = strchr(xml, '<'); p; p = strchr(p + 1, '<')) {
+		if (strncmp(p + 1, tag, tl) != 0 || !strchr(" \t\r\n/>", p[1 + tl]))
+			continue;
+		const char *gt = strchr(p, '>');
+		if (!gt || gt[-1] == '/')
+			return xstrdup("");
+		const char *end = strstr(gt + 1, "</");
+		return xstrndup(gt + 1, end ? (size_t)(end - gt - 1) : strlen(gt + 1));
+	}
+	return xstrdup("");
+}
+
+/* The value of attribute attr in the n-th (0-based) <tag ...> of xml, NULL
+ * when there is no such tag or attribute; *after (optional) points past
+ * the tag's '>'. Caller frees. */
+static char *xml_attr(const char *xml, const char *tag, const char *attr, size_t n, const char **after)
+{
+	size_t tl = strlen(tag), al = strlen(attr);
+	for (const char *p = strchr(xml, '<'); p; p = strchr(p + 1, '<')) {
+		if (strncmp(p + 1, tag, tl) != 0 || !strchr(" \t\r\n/>", p[1 + tl]))
+			continue;
+		if (n--)
+			continue;
+		const char *gt = strchr(p, '>');
+		if (!gt)
+			return NULL;
+		if (after)
+			*after = gt + 1;
+		for (const char *a = p + 1 + tl; a < gt; a++) {
+			if (strncmp(a, attr, al) == 0 && strchr(" \t\r\n", a[-1]) && a[al] == '=' &&
+			    (a[al + 1] == '"' || a[al + 1] == '\'')) {
+				const char *v = a + al + 2;
+				const char *e = strchr(v, a[al + 1]);
+				return e && e < gt ? xstrndup(v, (size_t)(e - v)) : NULL;
+			}
+		}
+		return NULL;
+	}
+	return NULL;
+}
+
+/* <![CDATA[s]]>, a "]]>" inside split over two sections */
+static void cdata(struct sbuf *b, const char *s)
+{
+	sbuf_puts(b, "<![CDATA[");
+	for (; *s; s++) {
+		if (strncmp(s, "]]>", 3) == 0) {
+			sbuf_puts(b, "]]]]><![CDATA[>");
+			s += 2;
+		} else {
+			sbuf_putc(b, *s);
+		}
+	}
+	sbuf_puts(b, "]]>");
 }
 
 /* ---------------------------------------------------------------- tsms */
@@ -299,15 +427,23 @@ static enum sms_verdict smsfly_send(struct sms_ctx *c, const char *number, const
 
 static enum sms_verdict alphasms_send(struct sms_ctx *c, const char *number, const char *message)
 {
-	struct sbuf from = SBUF_INIT, to = SBUF_INIT, key = SBUF_INIT, body = SBUF_INIT;
-	char *cut = sd_cut_international(number);
+	struct sbuf from = SBUF_INIT, to = SBUF_INIT, key = SBUF_INIT, body = SBUF_INIT, msg = SBUF_INIT;
+	/* the AlphaSms class of advanced mode formats the number its own way,
+	 * url-encodes the message too and sends the key as it is */
+	char *cut = c->srvid ? phone_380(number) : sd_cut_international(number);
 	sd_urlencode(&from, setting(c, "SENDDOG_ALPHASMS_SIGN"));
 	sd_urlencode(&to, cut);
-	sd_urlencode(&key, setting(c, "SENDDOG_ALPHASMS_APIKEY"));
+	if (c->srvid) {
+		sd_urlencode(&msg, message);
+		sbuf_puts(&key, setting(c, "SENDDOG_ALPHASMS_APIKEY"));
+	} else {
+		sbuf_puts(&msg, message);
+		sd_urlencode(&key, setting(c, "SENDDOG_ALPHASMS_APIKEY"));
+	}
 	const char *fields[][2] = {
 		{ "from", sbuf_str(&from) },
 		{ "to", sbuf_str(&to) },
-		{ "message", message },
+		{ "message", sbuf_str(&msg) },
 		{ "login", setting(c, "SENDDOG_ALPHASMS_LOGIN") },
 		{ "password", setting(c, "SENDDOG_ALPHASMS_PASSWORD") },
 		{ "key", sbuf_str(&key) },
@@ -330,6 +466,7 @@ static enum sms_verdict alphasms_send(struct sms_ctx *c, const char *number, con
 	sbuf_free(&to);
 	sbuf_free(&key);
 	sbuf_free(&body);
+	sbuf_free(&msg);
 	free(cut);
 	return SMS_DELETE;
 }
@@ -394,12 +531,44 @@ static const char *smsfly2_status(const char *code)
 	return NULL;
 }
 
+/* checkPhone of the SmsFlyAPI2 class: the digits, left-padded to 12,
+ * as 38 + a Ukrainian operator code + 7 digits; NULL (JSON false) for
+ * any other operator. Caller frees. */
+static char *smsfly2_phone(const char *number)
+{
+	static const char *const ops[] = { "039", "050", "063", "066", "067", "068", "073", "091",
+					   "092", "093", "094", "095", "096", "097", "098", "099" };
+	size_t nd = 0;
+	for (const char *p = number; *p; p++)
+		nd += isdigit((unsigned char)*p) != 0;
+	struct sbuf d = SBUF_INIT;
+	for (size_t pad = nd; pad < 12; pad++)
+		sbuf_putc(&d, '0');
+	for (const char *p = number; *p; p++)
+		if (isdigit((unsigned char)*p))
+			sbuf_putc(&d, *p);
+	const char *op = d.s + d.len - 10;
+	char *out = NULL;
+	for (size_t i = 0; i < sizeof ops / sizeof *ops && !out; i++)
+		if (strncmp(op, ops[i], 3) == 0) {
+			struct sbuf o = SBUF_INIT;
+			sbuf_printf(&o, "38%.3s%s", op, d.s + d.len - 7);
+			out = sbuf_detach(&o);
+		}
+	sbuf_free(&d);
+	return out;
+}
+
 static enum sms_verdict smsflyapi2_send(struct sms_ctx *c, const char *number, const char *message)
 {
-	char *cut = sd_cut_international(number);
+	char *cut = c->srvid ? smsfly2_phone(number) : sd_cut_international(number);
 	struct sbuf body = SBUF_INIT;
 	sbuf_puts(&body, "{\"action\":\"SENDMESSAGE\",\"data\":{\"recipient\":");
-	int bad = sd_json_string_unescaped(&body, cut);
+	int bad = 0;
+	if (cut)
+		bad = sd_json_string_unescaped(&body, cut);
+	else
+		sbuf_puts(&body, "false");
 	sbuf_puts(&body, ",\"channels\":[\"sms\"],\"sms\":{\"source\":");
 	bad |= sd_json_string_unescaped(&body, setting(c, "SENDDOG_SMSFLYAPI2_SIGN"));
 	sbuf_puts(&body, ",\"text\":");
@@ -453,7 +622,8 @@ static enum sms_verdict smsflyapi2_send(struct sms_ctx *c, const char *number, c
 static enum sms_verdict smspilot_send(struct sms_ctx *c, const char *number, const char *message)
 {
 	struct sbuf url = SBUF_INIT;
-	sbuf_puts(&url, cfg_ubapi(c->r->cfg, "senddog_smspilot_url", "http://smspilot.ru/api.php"));
+	sbuf_puts(&url, c->srvid ? setting(c, "SENDDOG_SMSPILOT_GATEWAY")
+				 : cfg_ubapi(c->r->cfg, "senddog_smspilot_url", "http://smspilot.ru/api.php"));
 	sbuf_puts(&url, "?send=");
 	sd_urlencode(&url, message);
 	sbuf_puts(&url, "&to=");
@@ -472,6 +642,181 @@ static enum sms_verdict smspilot_send(struct sms_ctx *c, const char *number, con
 		cJSON_Delete(j);
 	}
 	http_response_free(&resp);
+	sbuf_free(&url);
+	return SMS_DELETE;
+}
+
+/* ------------------------------------------- advanced-only: GradwellSms */
+
+static int gradwell_begin(struct sms_ctx *c)
+{
+	packet_id(c->desc);
+	weblog(c->r, "SENDDOG GRADWELLSMS sending SMS packet %s", c->desc);
+	return 0;
+}
+
+static enum sms_verdict gradwell_send(struct sms_ctx *c, const char *number, const char *message)
+{
+	/* '+' dropped, then every "440" shortened to "44" (str_replace order) */
+	char *num = strip_plus(number);
+	struct sbuf dest = SBUF_INIT, url = SBUF_INIT;
+	for (const char *p = num; *p;) {
+		if (strncmp(p, "440", 3) == 0) {
+			sbuf_puts(&dest, "44");
+			p += 3;
+		} else {
+			sbuf_putc(&dest, *p++);
+		}
+	}
+	sbuf_printf(&url, "%s?auth=%s&originator=%s&destination=%s&message=", setting(c, "SENDDOG_ADV_GATEWAY"),
+		    setting(c, "SENDDOG_ADV_APIKEY"), setting(c, "SENDDOG_ADV_SIGN"), sbuf_str(&dest));
+	sd_urlencode(&url, message);
+	struct http_request q = { .url = sbuf_str(&url), .connect_timeout_ms = 10000, .timeout_ms = 10000 };
+	struct http_response resp;
+	http_do(&q, &resp, "gradwellsms");
+	const char *res = sbuf_str(&resp.body);
+	if (strstr(res, "OK:")) {
+		const char *idp = strstr(res, "id");
+		if (idp && c->history) {
+			char *copy = xstrdup(idp + 2);
+			history_add(c, number, str_trim(copy), c->desc, true, ST_QUEUED, message, NULL);
+			free(copy);
+		} else {
+			weblog(c->r, "SENDDOG GRADWELLSMS message ID not found - can't write history:  %s", res);
+		}
+	} else if (strstr(res, "ERR:")) {
+		weblog(c->r, "SENDDOG GRADWELLSMS delivery failed with error:  %s", res);
+	} else {
+		weblog(c->r, "SENDDOG GRADWELLSMS unknown server answer:  %s", res);
+	}
+	http_response_free(&resp);
+	sbuf_free(&dest);
+	sbuf_free(&url);
+	free(num);
+	return SMS_DELETE;
+}
+
+/* ------------------------------------------- advanced-only: SmsClubMobi */
+
+static void smsclub_push(struct sms_ctx *c, struct sd_msg *m, size_t n)
+{
+	unsigned long long *rows = xcalloc(n, sizeof *rows);
+	char **phones = xcalloc(n, sizeof *phones);
+	struct sbuf body = SBUF_INIT, url = SBUF_INIT;
+	sbuf_puts(&body, "<?xml version=\"1.0\" encoding=\"utf-8\"?><request_sendsms><username>");
+	cdata(&body, setting(c, "SENDDOG_ADV_LOGIN"));
+	sbuf_puts(&body, "</username><password>");
+	cdata(&body, setting(c, "SENDDOG_ADV_PASSWORD"));
+	sbuf_puts(&body, "</password><from>");
+	cdata(&body, setting(c, "SENDDOG_ADV_SIGN"));
+	sbuf_puts(&body, "</from>");
+	for (size_t i = 0; i < n; i++) {
+		phones[i] = phone_380(m[i].number);
+		if (c->history)
+			history_add(c, m[i].number, NULL, NULL, false, ST_PREPARING, m[i].message, &rows[i]);
+		sbuf_puts(&body, "<to>");
+		cdata(&body, phones[i]);
+		sbuf_puts(&body, "</to><text>");
+		cdata(&body, m[i].message);
+		sbuf_puts(&body, "</text>");
+	}
+	sbuf_puts(&body, "</request_sendsms>");
+	sbuf_printf(&url, "%sindividual.php", setting(c, "SENDDOG_ADV_GATEWAY"));
+	static const char *const hdrs[] = { "Content-Type: text/xml; charset=utf-8", "Accept: text/xml",
+					    "Cache-Control: no-cache", NULL };
+	struct http_request q = { .method = "POST", .url = sbuf_str(&url), .body = sbuf_str(&body),
+				  .body_len = body.len, .headers = hdrs, .connect_timeout_ms = 10000,
+				  .timeout_ms = 30000 };
+	struct http_response resp;
+	http_do(&q, &resp, "smsclubmobi");
+	const char *res = sbuf_str(&resp.body);
+	if (*res) {
+		char *status = xml_text(res, "status"), *text = xml_text(res, "text");
+		char now[24];
+		clock_format_datetime(c->r->now, now);
+		if (strcasecmp(status, "ok") == 0) {
+			char pack[33];
+			packet_id(pack);
+			weblog(c->r, "SENDDOG SmsClubMobi packet %s sent successfully", pack);
+			/* <mess tel="380...">ID</mess> per number: the first id of a
+			 * number goes to every history row of that number */
+			for (size_t i = 0; i < n && c->history; i++) {
+				const char *after = NULL;
+				char *tel = NULL;
+				for (size_t k = 0; (tel = xml_attr(res, "mess", "tel", k, &after)) != NULL; k++) {
+					bool match = strcmp(tel, phones[i]) == 0;
+					free(tel);
+					if (!match)
+						continue;
+					const char *end = strstr(after, "</");
+					char *id = xstrndup(after, end ? (size_t)(end - after) : 0);
+					if (rows[i])
+						db_exec(c->r->db,
+							"UPDATE `sms_history` SET `srvmsgself_id`=?, `srvmsgpack_id`=?, `date_send`=?, "
+							"`send_status`=? WHERE `id`=?",
+							"ssssu", id, pack, now, ST_QUEUED, rows[i]);
+					free(id);
+					break;
+				}
+			}
+		} else {
+			weblog(c->r, "SENDDOG SmsClubMobi failed to send SMS packet. Server answer: %s", text);
+			struct sbuf st = SBUF_INIT;
+			sbuf_printf(&st, "%s: %s", ST_FAILED, text);
+			for (size_t i = 0; i < n && c->history; i++)
+				if (rows[i])
+					db_exec(c->r->db,
+						"UPDATE `sms_history` SET `date_send`=?, `date_statuschk`=?, `no_statuschk`=1, "
+						"`send_status`=? WHERE `id`=?",
+						"sssu", now, now, sbuf_str(&st), rows[i]);
+			sbuf_free(&st);
+		}
+		free(status);
+		free(text);
+	}
+	http_response_free(&resp);
+	for (size_t i = 0; i < n; i++)
+		free(phones[i]);
+	free(phones);
+	free(rows);
+	sbuf_free(&body);
+	sbuf_free(&url);
+}
+
+/* ------------------------------------------- advanced-only: RedSms (new API) */
+
+static enum sms_verdict redsms2_send(struct sms_ctx *c, const char *number, const char *message)
+{
+	/* PHP's ts: microtime() ("0.<8 digits> <seconds>") glued to rand(0,10000) */
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	unsigned rnd = 0;
+	if (getrandom(&rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		rnd = (unsigned)rand();
+	char ts[64];
+	snprintf(ts, sizeof ts, "0.%06ld00 %lld%u", now.tv_nsec / 1000, (long long)now.tv_sec, rnd % 10001u);
+	struct sbuf sig = SBUF_INIT, query = SBUF_INIT, url = SBUF_INIT;
+	sbuf_printf(&sig, "%s%s", ts, setting(c, "SENDDOG_ADV_APIKEY"));
+	char secret[33];
+	md5_hex(sbuf_str(&sig), secret);
+	const char *fields[][2] = {
+		{ "login", setting(c, "SENDDOG_ADV_LOGIN") }, { "secret", secret }, { "to", number },
+		{ "from", setting(c, "SENDDOG_ADV_SIGN") },  { "ts", ts },         { "text", message },
+	};
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+		sbuf_printf(&query, "%s%s=", i ? "&" : "", fields[i][0]);
+		sd_urlencode(&query, fields[i][1]);
+	}
+	sbuf_printf(&url, "%s/message?%s", setting(c, "SENDDOG_ADV_GATEWAY"), sbuf_str(&query));
+	static const char *const hdrs[] = { "Content-type: application/json", NULL };
+	struct http_request q = { .method = "POST", .url = sbuf_str(&url), .body = sbuf_str(&query),
+				  .body_len = query.len, .headers = hdrs, .connect_timeout_ms = 120000,
+				  .timeout_ms = 120000 };
+	struct http_response resp;
+	http_do(&q, &resp, "redsms");
+	http_response_free(&resp);
+	sbuf_free(&sig);
+	sbuf_free(&query);
 	sbuf_free(&url);
 	return SMS_DELETE;
 }
@@ -556,12 +901,16 @@ static const struct sms_service services[] = {
 	  { { "SENDDOG_SMSPILOT_APIKEY", ALPHA_KEY, D_EMPTY, NULL },
 	    { "SENDDOG_SMSPILOT_SIGN", NULL, D_NONE, NULL } },
 	  NULL, smspilot_send, NULL },
+	{ "gradwell", { { NULL, NULL, D_NONE, NULL } }, gradwell_begin, gradwell_send, NULL, NULL, true },
+	{ "smsclub", { { NULL, NULL, D_NONE, NULL } }, NULL, NULL, NULL, smsclub_push, true },
+	{ "redsms2", { { NULL, NULL, D_NONE, NULL } }, NULL, redsms2_send, NULL, NULL, true },
 };
 
+/* A config/senddog.d id (the advanced-only classes have none). */
 static const struct sms_service *service_find(const char *id)
 {
 	for (size_t i = 0; i < sizeof services / sizeof *services; i++)
-		if (strcmp(services[i].id, id) == 0)
+		if (strcmp(services[i].id, id) == 0 && !services[i].adv_only)
 			return &services[i];
 	return NULL;
 }
@@ -690,6 +1039,38 @@ fail:
 	return NULL;
 }
 
+struct sd_services *sd_services_load_advanced(struct req *r)
+{
+	static const struct sd_default defs[] = {
+		{ "SENDDOG_PHPMAILER_DEBUG", "1", D_EMPTY, NULL },
+		{ "SENDDOG_PHPMAILER_SMTP_HOST", "smtp.mail.server", D_EMPTY, NULL },
+		{ "SENDDOG_PHPMAILER_SMTP_PORT", "25", D_EMPTY, NULL },
+		{ "SENDDOG_PHPMAILER_SMTP_SECURE", "1", D_EMPTY, NULL },
+		{ "SENDDOG_PHPMAILER_SMTP_USEAUTH", "", D_EMPTY, NULL },
+		{ "SENDDOG_PHPMAILER_SMTP_USER", "", D_EMPTY, NULL },
+		{ "SENDDOG_PHPMAILER_SMTP_PASSWD", "", D_EMPTY, NULL },
+		{ "SENDDOG_PHPMAILER_SMTP_DEFAULTFROM", "", D_EMPTY, NULL },
+		{ "SENDDOG_PHPMAILER_ATTACHMENTS_PATH", "exports/", D_EMPTY, NULL },
+	};
+	static const struct sd_default tg_default = { "SENDDOG_TELEGRAM_BOTTOKEN", "input_token_here", D_EMPTY, NULL };
+	struct sd_services *s = xcalloc(1, sizeof *s);
+	s->sms_service = xstrdup("");
+	s->tg_token = storage_default(r, &tg_default);
+	if (!s->tg_token)
+		goto fail;
+	for (size_t i = 0; i < sizeof defs / sizeof *defs; i++) {
+		char *v = storage_default(r, &defs[i]);
+		if (!v)
+			goto fail;
+		settings_put(s, defs[i].key, v);
+		free(v);
+	}
+	return s;
+fail:
+	sd_services_free(s);
+	return NULL;
+}
+
 void sd_services_free(struct sd_services *s)
 {
 	if (!s)
@@ -807,44 +1188,144 @@ long sd_run_email(struct req *r)
 	return (long)n;
 }
 
+void sd_msgs_read(struct req *r, struct sd_msgs *q)
+{
+	memset(q, 0, sizeof *q);
+	q->dir = cfg_path(r->cfg, SD_DIR_SMS);
+	char **names = sd_queue_list(q->dir, &q->listed);
+	q->v = xcalloc(q->listed ? q->listed : 1, sizeof *q->v);
+	for (size_t i = 0; i < q->listed; i++) {
+		struct sd_item it;
+		struct sd_fields f;
+		if (sd_item_open(&it, q->dir, names[i]) != 0) {
+			sd_item_close(&it);
+			continue;
+		}
+		if (open_fields(&it, &f, "NUMBER", "MESSAGE")) {
+			const char *srv = sd_fields_get(&f, "SMSSRVID");
+			struct sd_msg *m = &q->v[q->n++];
+			m->name = xstrdup(names[i]);
+			m->number = xstrdup(sd_fields_get(&f, "NUMBER"));
+			m->message = xstrdup(sd_fields_get(&f, "MESSAGE"));
+			m->srvid = xstrdup(srv ? srv : "");
+		}
+		sd_fields_free(&f);
+		sd_item_close(&it);
+	}
+	sd_queue_list_free(names, q->listed);
+}
+
+void sd_msgs_free(struct sd_msgs *q)
+{
+	for (size_t i = 0; i < q->n; i++) {
+		free(q->v[i].name);
+		free(q->v[i].number);
+		free(q->v[i].message);
+		free(q->v[i].srvid);
+	}
+	free(q->v);
+	free(q->dir);
+	memset(q, 0, sizeof *q);
+}
+
+struct sd_services *sd_services_new(void)
+{
+	return xcalloc(1, sizeof(struct sd_services));
+}
+
+void sd_services_put(struct sd_services *s, const char *key, const char *value)
+{
+	settings_put(s, key, value ? value : "");
+}
+
+bool sd_sms_supported(const char *id)
+{
+	const struct sms_service *svc = NULL;
+	for (size_t i = 0; i < sizeof services / sizeof *services; i++)
+		if (strcmp(services[i].id, id) == 0)
+			svc = &services[i];
+	return svc && (svc->send || svc->push);
+}
+
+void sd_sms_push(struct req *r, const struct sd_services *s, const char *id, const char *srvid,
+		 const char *dir, struct sd_msg *m, size_t n)
+{
+	const struct sms_service *svc = NULL;
+	for (size_t i = 0; i < sizeof services / sizeof *services; i++)
+		if (strcmp(services[i].id, id) == 0)
+			svc = &services[i];
+	if (!n || !svc)
+		return;
+	if (!svc->send && !svc->push) {
+		syslog(LOG_WARNING, "ubapi senddog: SMS service %s is not implemented natively; SMS stay queued", id);
+		return;
+	}
+	struct sms_ctx c = { .r = r, .s = s, .srvid = srvid,
+			     .history = php_truthy(cfg_alter(r->cfg, "SMS_HISTORY_ON", "")) };
+	if (svc->begin && svc->begin(&c) != 0)
+		return;
+	if (svc->push) {
+		/* PHP deletes each file while it builds the batch, before sending */
+		struct sd_msg *claimed = xcalloc(n, sizeof *claimed);
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct sd_item it;
+			if (sd_item_open(&it, dir, m[i].name) == 0) {
+				sd_item_delete(&it);
+				claimed[k++] = m[i];
+			}
+			sd_item_close(&it);
+		}
+		if (k)
+			svc->push(&c, claimed, k);
+		free(claimed);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			struct sd_item it;
+			if (sd_item_open(&it, dir, m[i].name) == 0 &&
+			    svc->send(&c, m[i].number, m[i].message) == SMS_DELETE)
+				sd_item_delete(&it);
+			sd_item_close(&it);
+		}
+	}
+	if (svc->end)
+		svc->end(&c);
+}
+
 long sd_run_sms(struct req *r, const struct sd_services *s)
 {
-	char *dir = cfg_path(r->cfg, SD_DIR_SMS);
-	size_t n = 0;
-	char **names = sd_queue_list(dir, &n);
+	struct sd_msgs q;
+	sd_msgs_read(r, &q);
 	const struct sms_service *svc = NULL;
 	for (size_t i = 0; i < s->nloaded; i++)
 		if (strcmp(s->loaded[i]->id, s->sms_service) == 0)
 			svc = s->loaded[i];
-	if (n && svc && !svc->send)
-		syslog(LOG_WARNING, "ubapi senddog: SMS service %s is not implemented natively; SMS stay queued",
-		       svc->id);
-	struct sms_ctx c = { .r = r, .s = s };
-	if (n && svc && svc->send && (!svc->begin || svc->begin(&c) == 0)) {
-		for (size_t i = 0; i < n; i++) {
-			struct sd_item it;
-			struct sd_fields f;
-			if (sd_item_open(&it, dir, names[i]) != 0) {
-				sd_item_close(&it);
-				continue;
-			}
-			if (open_fields(&it, &f, "NUMBER", "MESSAGE") &&
-			    svc->send(&c, sd_fields_get(&f, "NUMBER"), sd_fields_get(&f, "MESSAGE")) == SMS_DELETE)
-				sd_item_delete(&it);
-			sd_fields_free(&f);
-			sd_item_close(&it);
-		}
-		if (svc->end)
-			svc->end(&c);
-	}
-	sd_queue_list_free(names, n);
-	free(dir);
-	return (long)n;
+	if (svc)
+		sd_sms_push(r, s, svc->id, NULL, q.dir, q.v, q.n);
+	long listed = (long)q.listed;
+	sd_msgs_free(&q);
+	return listed;
+}
+
+bool sd_sms_status_native(const char *id)
+{
+	(void)id;
+	return false;
+}
+
+bool sd_sms_status(struct req *r, const struct sd_services *s, const char *id, const char *srvid,
+		   bool is_default)
+{
+	(void)r;
+	(void)s;
+	(void)id;
+	(void)srvid;
+	(void)is_default;
+	return false;
 }
 
 void sd_run_status_check(struct req *r, const struct sd_services *s)
 {
-	(void)r;
-	syslog(LOG_INFO, "ubapi senddog: delivery status check of %s is not implemented natively",
-	       s->sms_service);
+	if (!sd_sms_status(r, s, s->sms_service, NULL, true))
+		syslog(LOG_INFO, "ubapi senddog: SMS service %s has no delivery status check", s->sms_service);
 }

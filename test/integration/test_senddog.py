@@ -170,6 +170,18 @@ def teardown():
     shutil.rmtree(SDDIR, ignore_errors=True)
     clean_queues()
     storage_reset()
+    services()
+    h.exec("DELETE FROM sms_history")
+    h.exec("DELETE FROM phones WHERE login LIKE 'sdh%%'")
+
+
+def services(*rows):
+    """sms_services rows: (id, name, url_addr, login, passwd, api_key,
+    alpha_name, default_service, api_file_name)."""
+    h.exec("DELETE FROM sms_services")
+    for row in rows:
+        h.exec("INSERT INTO sms_services (id, name, url_addr, login, passwd, api_key, alpha_name,"
+               " default_service, api_file_name) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)", row)
 
 
 def base_alter(**extra):
@@ -194,6 +206,8 @@ def test_disabled():
 def test_advanced_mode_refused_or_forwarded():
     clean_queues()
     queue("sms", "usms_1700000000_0", 'NUMBER="+380501234567"\nMESSAGE="x"\n')
+    # the queue's (default) service is of a class ubapi does not send through
+    services((1, "Future", "http://127.0.0.1:9/", "", "", "", "A", 1, "FutureSms"))
     with h.config(alter=base_alter(SMS_SERVICES_ADVANCED_ENABLED="1")):
         assert senddog() == "ERROR:SENDDOG_ADVANCED_NOT_SUPPORTED"
     assert not os.path.exists(PIDFILE)
@@ -686,6 +700,268 @@ def test_chkmsgstatuses():
     assert not os.path.exists(PIDFILE)
     # no sending on this path
     assert listing("tlg") == [".gitignore", "tlg_1700000000_0"]
+
+
+# ---------------------------------------------------------------- advanced mode
+
+
+def adv_alter(**extra):
+    return base_alter(SMS_SERVICES_ADVANCED_ENABLED="1", **extra)
+
+
+def weblog_mark():
+    return int(h.sql("SELECT COALESCE(MAX(id),0) FROM weblogs", strings=True)[0][0])
+
+
+def weblogs_since(mark):
+    return [e for (e,) in h.sql("SELECT event FROM weblogs WHERE id > %s ORDER BY id", (str(mark),), strings=True)]
+
+
+def history():
+    return h.sql("SELECT smssrvid, login, phone, srvmsgself_id, srvmsgpack_id, date_send, date_statuschk,"
+                 " delivered, no_statuschk, send_status, msg_text FROM sms_history ORDER BY id", strings=True)
+
+
+def test_advanced_grouping_sends_each_message_once():
+    """Spec §5.10 acceptance (5): A,A,B -> A gets 2, B gets 1 (PHP sends the
+    last one through both). Plus: no SMSSRVID -> default; unknown id stays."""
+    clean_queues()
+    queue("sms", "usms_1700000000_0", 'NUMBER="+380501234560"\nMESSAGE="a one"\nSMSSRVID="1"\n')
+    queue("sms", "usms_1700000000_1", 'NUMBER="+380501234561"\nMESSAGE="a two"\nSMSSRVID="1"\n')
+    queue("sms", "usms_1700000000_2", 'NUMBER="+380501234562"\nMESSAGE="b one"\nSMSSRVID="12"\n')
+    queue("sms", "usms_1700000000_3", 'NUMBER="+380501234563"\nMESSAGE="no id"\n')
+    queue("sms", "usms_1700000000_4", 'NUMBER="+380501234564"\nMESSAGE="lost"\nSMSSRVID="7"\n')
+    mark = weblog_mark()
+    with Stub(lambda req: (200, b"{}")) as a, Stub(lambda req: (200, b"ok")) as b:
+        services((1, "A", a.url + "/api.php", "la", "pa", "KEYA", "AlphaA", 1, "SmsPilot"),
+                 (12, "B", b.url + "/fly", "lb", "pb", "", "Sign/B", 0, "SmsFly"))
+        with h.config(alter=adv_alter()):
+            assert senddog() == ok(5, 0, 0)
+    # natural order of the ids: "" (default), "1" (default again), "12", "7"
+    assert [r["path"] for r in a.requests] == [
+        "/api.php?send=no+id&to=%2B380501234563&from=AlphaA&apikey=KEYA&format=json",
+        "/api.php?send=a+one&to=%2B380501234560&from=AlphaA&apikey=KEYA&format=json",
+        "/api.php?send=a+two&to=%2B380501234561&from=AlphaA&apikey=KEYA&format=json"], a.requests
+    assert all(r["method"] == "GET" for r in a.requests)
+    (req,) = b.requests
+    assert req["method"] == "POST" and req["path"] == "/fly"
+    assert req["headers"]["authorization"] == "Basic " + base64.b64encode(b"lb:pb").decode()
+    assert req["headers"]["content-type"] == "text/xml"
+    body = req["body"].decode()
+    assert re.fullmatch(r'<\?xml version="1.0" encoding="utf-8"\?>\n<request><operation>SENDSMS</operation>'
+                        r'\t\t<message start_time="AUTO" end_time="AUTO" lifetime="4" rate="1" '
+                        r'desc="Ubilling_[0-9a-z]{8}" source="SignB">\n\t\t<body>b one</body>\t\t'
+                        r'<recipient>380501234562</recipient></message></request>', body), body
+    assert listing("sms") == [".gitignore", "usms_1700000000_4"]
+    assert weblogs_since(mark) == ["SENDDOG SMS service with ID [7] does not exists"]
+    # no default row: the default group stays too, logged with an empty id
+    services((12, "B", "http://127.0.0.1:9/", "", "", "", "B", 0, "SmsFly"))
+    queue("sms", "usms_1700000001_0", 'NUMBER="+380501234565"\nMESSAGE="x"\nSMSSRVID="0"\n')
+    mark = weblog_mark()
+    with h.config(alter=adv_alter()):
+        assert senddog_cli() == ok(2, 0, 0)
+    assert weblogs_since(mark) == ["SENDDOG SMS service with ID [] does not exists",
+                                   "SENDDOG SMS service with ID [7] does not exists"]
+    assert listing("sms") == [".gitignore", "usms_1700000000_4", "usms_1700000001_0"]
+
+
+def test_advanced_storage_defaults():
+    clean_queues()
+    storage_reset()
+    services()
+    with h.config(alter=adv_alter()):
+        assert senddog() == ok(0, 0, 0)
+    st = storage()
+    assert list(st) == ["SENDDOG_TELEGRAM_BOTTOKEN", "SENDDOG_PHPMAILER_DEBUG", "SENDDOG_PHPMAILER_SMTP_HOST",
+                        "SENDDOG_PHPMAILER_SMTP_PORT", "SENDDOG_PHPMAILER_SMTP_SECURE",
+                        "SENDDOG_PHPMAILER_SMTP_USEAUTH", "SENDDOG_PHPMAILER_SMTP_USER",
+                        "SENDDOG_PHPMAILER_SMTP_PASSWD", "SENDDOG_PHPMAILER_SMTP_DEFAULTFROM",
+                        "SENDDOG_PHPMAILER_ATTACHMENTS_PATH"], st
+    assert st["SENDDOG_PHPMAILER_SMTP_HOST"] == "smtp.mail.server"
+    assert st["SENDDOG_PHPMAILER_ATTACHMENTS_PATH"] == "exports/"
+
+
+def test_advanced_unsupported_class_or_phpmailer_goes_to_php():
+    clean_queues()
+    queue("sms", "usms_1700000000_0", 'NUMBER="+380501234567"\nMESSAGE="x"\nSMSSRVID="2"\n')
+    php = Stub(answer=lambda req: (200, b"OK:SENDDOG SMS `1` TLG `0` EML `0`"))
+    with Stub(lambda req: (200, b"{}")) as pilot, php:
+        services((1, "P", pilot.url + "/p", "", "", "K", "A", 1, "SmsPilot"),
+                 (2, "F", "http://127.0.0.1:9/", "", "", "", "A", 0, "FutureSms"))
+        with h.config(alter=adv_alter()):
+            assert senddog() == "ERROR:SENDDOG_ADVANCED_NOT_SUPPORTED"
+        with h.config(alter=adv_alter(), ubapi={"fallback": {"php_fallback_url": php.url + "/b/"}}):
+            assert senddog() == "OK:SENDDOG SMS `1` TLG `0` EML `0`"
+        assert len(php.requests) == 1 and not pilot.requests
+        assert listing("sms") == [".gitignore", "usms_1700000000_0"]
+        # the unknown class's row unused by the queue: ubapi sends itself
+        clean_queues()
+        queue("sms", "usms_1700000000_0", 'NUMBER="+380501234567"\nMESSAGE="x"\nSMSSRVID="1"\n')
+        with h.config(alter=adv_alter()):
+            assert senddog() == ok(1, 0, 0)
+        assert len(pilot.requests) == 1 and listing("sms") == [".gitignore"]
+        # the PHPMailer queue is PHP's
+        with h.config(alter=adv_alter(SMS_SERVICES_ADVANCED_PHPMAILER_ON="1")):
+            assert senddog() == "ERROR:SENDDOG_ADVANCED_NOT_SUPPORTED"
+    assert not os.path.exists(PIDFILE)
+
+
+def test_advanced_gradwell_and_history():
+    clean_queues()
+    h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('sdhuser', '', '0501234567')")
+    queue("sms", "usms_1700000000_0", 'NUMBER="+380501234567"\nMESSAGE="Привіт & bye"\nSMSSRVID="5"\n')
+    queue("sms", "usms_1700000000_1", 'NUMBER="+4401234567890"\nMESSAGE="two"\nSMSSRVID="5"\n')
+    queue("sms", "usms_1700000000_2", 'NUMBER="+4401234567891"\nMESSAGE="three"\nSMSSRVID="5"\n')
+
+    def answer(req):
+        if "two" in req["path"]:
+            return 200, b"ERR: no credit"
+        if "three" in req["path"]:
+            return 200, b"what?"
+        return 200, b"OK: 1 sent, id 77001 "
+
+    mark = weblog_mark()
+    with Stub(answer) as gw:
+        services((5, "G", gw.url + "/sms", "", "", "AUTHK", "Orig", 1, "GradwellSms"))
+        with h.config(alter=adv_alter(SMS_HISTORY_ON="1")):
+            assert senddog_cli(env={"UBAPI_NOW": "2024-03-05 10:11:12"}) == ok(3, 0, 0)
+    paths = [r["path"] for r in gw.requests]
+    assert paths == [
+        "/sms?auth=AUTHK&originator=Orig&destination=380501234567&message=%D0%9F%D1%80%D0%B8%D0%B2%D1%96%D1%82+%26+bye",
+        "/sms?auth=AUTHK&originator=Orig&destination=441234567890&message=two",
+        "/sms?auth=AUTHK&originator=Orig&destination=441234567891&message=three"], paths
+    assert listing("sms") == [".gitignore"]
+    logs = weblogs_since(mark)
+    assert re.fullmatch(r"SENDDOG GRADWELLSMS sending SMS packet [0-9A-F]{32}", logs[0]), logs
+    pack = logs[0].rsplit(" ", 1)[1]
+    assert logs[1:] == ["SENDDOG GRADWELLSMS delivery failed with error:  ERR: no credit",
+                        "SENDDOG GRADWELLSMS unknown server answer:  what?"], logs
+    assert history() == [("5", "sdhuser", "+380501234567", "77001", pack, "2024-03-05 10:11:12",
+                          "0000-00-00 00:00:00", "0", "0", "Message queued", "Привіт & bye")], history()
+    # history off: PHP's "can't write history" line for an OK answer
+    h.exec("DELETE FROM sms_history")
+    queue("sms", "usms_1700000001_0", 'NUMBER="+380501234567"\nMESSAGE="again"\n')
+    mark = weblog_mark()
+    with Stub(answer) as gw:
+        services((5, "G", gw.url + "/sms", "", "", "AUTHK", "Orig", 1, "GradwellSms"))
+        with h.config(alter=adv_alter(SMS_HISTORY_ON="0")):
+            assert senddog() == ok(1, 0, 0)
+    assert weblogs_since(mark)[1:] == [
+        "SENDDOG GRADWELLSMS message ID not found - can't write history:  OK: 1 sent, id 77001 "]
+    assert history() == []
+
+
+SMSCLUB_OK = (b'<?xml version="1.0" encoding="utf-8"?><response><status>OK</status><text>sent</text><ids>'
+              b'<mess tel="380501234567">m-101</mess><mess tel="380661234567">m-102</mess></ids></response>')
+
+
+def test_advanced_smsclubmobi_batch():
+    clean_queues()
+    h.exec("DELETE FROM phones WHERE login LIKE 'sdh%%'")
+    queue("sms", "usms_1700000000_0", 'NUMBER="+380501234567"\nMESSAGE="one <b>]]>"\nSMSSRVID="3"\n')
+    queue("sms", "usms_1700000000_1", 'NUMBER="0661234567"\nMESSAGE="two"\nSMSSRVID="3"\n')
+    mark = weblog_mark()
+    with Stub(lambda req: (200, SMSCLUB_OK)) as gw:
+        services((3, "C", gw.url + "/gate/", "us<er", "pw", "", "Alpha", 0, "SmsClubMobi"))
+        with h.config(alter=adv_alter(SMS_HISTORY_ON="1")):
+            assert senddog_cli(env={"UBAPI_NOW": "2024-03-05 10:11:12"}) == ok(2, 0, 0)
+    (req,) = gw.requests
+    assert req["method"] == "POST" and req["path"] == "/gate/individual.php"
+    assert req["headers"]["content-type"] == "text/xml; charset=utf-8"
+    assert req["headers"]["accept"] == "text/xml" and req["headers"]["cache-control"] == "no-cache"
+    assert req["body"].decode() == (
+        '<?xml version="1.0" encoding="utf-8"?><request_sendsms><username><![CDATA[us<er]]></username>'
+        '<password><![CDATA[pw]]></password><from><![CDATA[Alpha]]></from>'
+        '<to><![CDATA[380501234567]]></to><text><![CDATA[one <b>]]]]><![CDATA[>]]></text>'
+        '<to><![CDATA[380661234567]]></to><text><![CDATA[two]]></text></request_sendsms>'), req["body"]
+    assert listing("sms") == [".gitignore"]
+    logs = weblogs_since(mark)
+    assert len(logs) == 1 and re.fullmatch(r"SENDDOG SmsClubMobi packet [0-9A-F]{32} sent successfully", logs[0])
+    pack = logs[0].split()[3]
+    assert history() == [
+        ("3", "", "+380501234567", "m-101", pack, "2024-03-05 10:11:12", "0000-00-00 00:00:00", "0", "0",
+         "Message queued", "one <b>]]>"),
+        ("3", "", "0661234567", "m-102", pack, "2024-03-05 10:11:12", "0000-00-00 00:00:00", "0", "0",
+         "Message queued", "two")], history()
+    # a refusal: every row of the batch failed, checks stopped
+    h.exec("DELETE FROM sms_history")
+    queue("sms", "usms_1700000001_0", 'NUMBER="+380501234567"\nMESSAGE="x"\nSMSSRVID="3"\n')
+    mark = weblog_mark()
+    refusal = b'<?xml version="1.0"?><response><status>ERROR</status><text>Bad login</text></response>'
+    with Stub(lambda req: (200, refusal)) as gw:
+        services((3, "C", gw.url + "/gate/", "u", "pw", "", "Alpha", 0, "SmsClubMobi"))
+        with h.config(alter=adv_alter(SMS_HISTORY_ON="1")):
+            assert senddog_cli(env={"UBAPI_NOW": "2024-03-06 00:00:01"}) == ok(1, 0, 0)
+    assert weblogs_since(mark) == ["SENDDOG SmsClubMobi failed to send SMS packet. Server answer: Bad login"]
+    assert history() == [("3", "", "+380501234567", "", "", "2024-03-06 00:00:01", "2024-03-06 00:00:01", "0",
+                          "1", "Failed to send message: Bad login", "x")], history()
+    assert listing("sms") == [".gitignore"]
+
+
+def test_advanced_redsms_new_api():
+    clean_queues()
+    queue("sms", "usms_1700000000_0", 'NUMBER="+79161234567"\nMESSAGE="Привет, мир"\nSMSSRVID="4"\n')
+    with Stub(lambda req: (200, b'{"success":true}')) as gw:
+        services((4, "R", gw.url + "/v1", "rlogin", "", "SECRETKEY", "RSender", 1, "RedSms"))
+        with h.config(alter=adv_alter()):
+            assert senddog() == ok(1, 0, 0)
+    (req,) = gw.requests
+    assert req["method"] == "POST" and req["headers"]["content-type"] == "application/json"
+    path, query = req["path"].split("?", 1)
+    assert path == "/v1/message"
+    assert req["body"].decode() == query
+    fields = [kv.split("=", 1) for kv in query.split("&")]
+    assert [k for k, _ in fields] == ["login", "secret", "to", "from", "ts", "text"]
+    f = {k: urllib.parse.unquote_plus(v) for k, v in fields}
+    assert f["login"] == "rlogin" and f["to"] == "+79161234567" and f["from"] == "RSender"
+    assert f["text"] == "Привет, мир" and dict(fields)["to"] == "%2B79161234567"
+    assert re.fullmatch(r"0\.\d{8} \d{10}\d{1,5}", f["ts"]), f["ts"]
+    import hashlib
+    assert f["secret"] == hashlib.md5((f["ts"] + "SECRETKEY").encode()).hexdigest()
+    assert listing("sms") == [".gitignore"]
+
+
+def test_advanced_alphasms_and_smsflyapi2_variants():
+    clean_queues()
+    queue("sms", "usms_1700000000_0", 'NUMBER="0501234567"\nMESSAGE="a b&c"\nSMSSRVID="1"\n')
+    queue("sms", "usms_1700000000_1", 'NUMBER="+380 (67) 123-45-67"\nMESSAGE="fly"\nSMSSRVID="2"\n')
+    queue("sms", "usms_1700000000_2", 'NUMBER="+79161234567"\nMESSAGE="ru"\nSMSSRVID="2"\n')
+    with Stub(lambda req: (200, b"")) as alpha, \
+            Stub(lambda req: (200, b'{"success":1,"data":{"messageID":"X","sms":{"status":"ACCEPTD"}}}')) as fly:
+        services((1, "Al", alpha.url + "/http.php", "lg", "p w", "k+y", "My Sign", 1, "AlphaSms"),
+                 (2, "Fl", fly.url + "/v2", "", "", "FKEY", "FlySign", 0, "SmsFlyAPI2"))
+        with h.config(alter=adv_alter()):
+            assert senddog() == ok(3, 0, 0)
+    (req,) = alpha.requests
+    fields = [kv.split("=", 1) for kv in req["body"].decode()[1:].split("&")]
+    dec = {k: base64.b64decode(v.replace("-", "+").replace("_", "/").replace(",", "=")).decode() for k, v in fields}
+    assert [k for k, _ in fields] == ["from", "to", "message", "login", "password", "key", "command"]
+    assert dec == {"from": "My+Sign", "to": "380501234567", "message": "a+b%26c", "login": "lg",
+                   "password": "p w", "key": "k+y", "command": "send"}, dec
+    assert [json.loads(r["body"])["data"]["recipient"] for r in fly.requests] == ["380671234567", False]
+    assert fly.requests[0]["body"] == ('{"action":"SENDMESSAGE","data":{"recipient":"380671234567","channels":["sms"],'
+                                       '"sms":{"source":"FlySign","text":"fly"}},"auth":{"key":"FKEY"}}').encode()
+    assert listing("sms") == [".gitignore"]
+
+
+def test_advanced_chkmsgstatuses_expiry():
+    clean_queues()
+    services((5, "G", "http://127.0.0.1:9/", "", "", "", "A", 1, "GradwellSms"))
+    h.exec("DELETE FROM sms_history")
+    for d, delivered in (("2024-02-01 10:00:00", 0), ("2024-02-27 10:00:00", 0), ("2024-01-01 10:00:00", 1)):
+        h.exec("INSERT INTO sms_history (smssrvid, login, phone, srvmsgself_id, srvmsgpack_id, date_send,"
+               " date_statuschk, delivered, send_status) VALUES (5,'','+1','i','p',%s,%s,%s,'Message queued')",
+               (d, d, delivered))
+    mark = weblog_mark()
+    with h.config(alter=adv_alter(SMS_HISTORY_ON="1", SMS_CHECKSTATUS_EXPIRE_DAYS="")):
+        assert senddog_cli("senddog&param=chkmsgstatuses", env={"UBAPI_NOW": "2024-03-05 10:11:12"}) == \
+            "OK:SENDDOG SMS STATUS CHECK PROCESSED"
+    got = [(r[5], r[8], r[9]) for r in history()]
+    assert got == [("2024-02-01 10:00:00", "1", "SMS status check period expired"),
+                   ("2024-02-27 10:00:00", "0", "Message queued"),
+                   ("2024-01-01 10:00:00", "0", "Message queued")], got
+    assert weblogs_since(mark) == ["Checking statuses for [GradwellSms] SMS service is not implemented"]
+    assert not os.path.exists(PIDFILE)
 
 
 if __name__ == "__main__":
