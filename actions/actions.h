@@ -74,6 +74,7 @@ ACTION_HANDLER(cmd_userbynum);
 ACTION_HANDLER(cmd_watchdog);
 ACTION_HANDLER(cmd_whydoyoucall);
 ACTION_HANDLER(cmd_whydoyoucallstats);
+ACTION_HANDLER(cmd_exhorse);
 
 ACTION_HANDLER(cmd_crimeandpunishment);
 ACTION_HANDLER(cmd_ddt);
@@ -101,4 +102,5 @@ ACTION_HANDLER(cmd_rebuildglscache);
 ACTION_HANDLER(cmd_fullhostscan);
 ACTION_HANDLER(cmd_rebuilduserdatacache);
 ACTION_HANDLER(cmd_remotedhcp);
+ACTION_HANDLER(cmd_handlersrebuild);
 #endif
