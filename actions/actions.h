@@ -102,5 +102,17 @@ ACTION_HANDLER(cmd_rebuildglscache);
 ACTION_HANDLER(cmd_fullhostscan);
 ACTION_HANDLER(cmd_rebuilduserdatacache);
 ACTION_HANDLER(cmd_remotedhcp);
+/* MultiGen: spec actions-network.md §5 (multigen and multigentotal take PHP's
+ * StarDust lock stardustPID_MULTIGEN themselves: it comes after the enable check) */
+ACTION_HANDLER(cmd_multigen);
+ACTION_HANDLER(cmd_multigenpod);
+ACTION_HANDLER(cmd_multigentotal);
+ACTION_HANDLER(cmd_multigentraff);
 ACTION_HANDLER(cmd_handlersrebuild);
+/* Megogo TV: spec actions-services.md §2 */
+ACTION_HANDLER(cmd_mgfreecleanup);
+ACTION_HANDLER(cmd_mgprocessing);
+ACTION_HANDLER(cmd_mgqueue);
+/* UKV cable TV: spec actions-services.md §3 */
+ACTION_HANDLER(cmd_ukvfeeprocessing);
 #endif
