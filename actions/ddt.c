@@ -6,11 +6,9 @@
  * with alter.ini STARDUST_FLOCK_FORCE PHP locks a file instead, and so
  * does this. Each user's rows and charges commit together. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -20,6 +18,7 @@
 #include "dealwithit.h"
 #include "ini.h"
 #include "money.h"
+#include "stardust.h"
 #include "util.h"
 #include "weblog.h"
 
@@ -315,39 +314,6 @@ out:
 	return stop;
 }
 
-/* STARDUST_FLOCK_FORCE: PHP's StarDust locks exports/stardustPID_DDT.lock. */
-static int flock_take(struct req *r)
-{
-	if (!php_truthy(cfg_alter(r->cfg, "STARDUST_FLOCK_FORCE", "")))
-		return -2;
-	char *path = cfg_path(r->cfg, "exports/stardustPID_DDT.lock");
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		syslog(LOG_ERR, "ubapi ddt: cannot open %s: %s", path, strerror(errno));
-	free(path);
-	if (fd < 0)
-		return -1;
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		close(fd);
-		return -3;
-	}
-	char pid[24];
-	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) != 0 || write(fd, pid, (size_t)n) != n)
-		syslog(LOG_WARNING, "ubapi ddt: cannot write the lock file's pid");
-	return fd;
-}
-
-static void flock_drop(int fd)
-{
-	if (fd < 0)
-		return;
-	if (ftruncate(fd, 0) != 0)
-		syslog(LOG_WARNING, "ubapi ddt: cannot truncate the lock file");
-	flock(fd, LOCK_UN);
-	close(fd);
-}
-
 void cmd_ddt(struct req *r)
 {
 	if (!php_truthy(cfg_alter_rcms(r->cfg, "DDT_ENABLED", ""))) {
@@ -358,9 +324,10 @@ void cmd_ddt(struct req *r)
 		reply_text(r, "ERROR:NO_DEALWITHIT_ENABLED");
 		return;
 	}
-	int lockfd = flock_take(r);
-	if (lockfd == -3 || lockfd == -1) {
-		reply_text(r, lockfd == -3 ? "SKIP:DDT_ALREADY_RUNNING" : "ERROR:LOCK_FILE");
+	/* the action table holds stardustPID_DDT; the forced mode's file too */
+	int lockfd = php_truthy(cfg_alter(r->cfg, "STARDUST_FLOCK_FORCE", "")) ? stardust_file_take(r->cfg, "DDT") : -3;
+	if (lockfd == -1 || lockfd == -2) {
+		reply_text(r, lockfd == -1 ? "SKIP:DDT_ALREADY_RUNNING" : "ERROR:LOCK_FILE");
 		return;
 	}
 	struct ddt d = { 0 };
@@ -390,7 +357,7 @@ void cmd_ddt(struct req *r)
 		if (!sched_failed(&b, run_processing(r, &d)))
 			sched_failed(&b, run_charge_rules(r, &d));
 	}
-	flock_drop(lockfd);
+	stardust_file_drop(lockfd);
 	batch_reply(&b, "OK:DDTPROCESSING");
 	batch_free(&b);
 	sched_map_free(&d.fees);

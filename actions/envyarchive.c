@@ -5,6 +5,7 @@
 
 #include "actions.h"
 #include "envy.h"
+#include "stardust.h"
 #include "switches.h"
 #include "util.h"
 

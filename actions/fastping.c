@@ -9,6 +9,7 @@
 #include "actions.h"
 #include "icmp.h"
 #include "phpser.h"
+#include "stardust.h"
 #include "switches.h"
 #include "ubcache.h"
 #include "util.h"

@@ -6,6 +6,7 @@
 
 #include "actions.h"
 #include "icmp.h"
+#include "stardust.h"
 #include "switches.h"
 #include "util.h"
 

@@ -11,6 +11,7 @@
 #include "icmp.h"
 #include "phpser.h"
 #include "runcmd.h"
+#include "stardust.h"
 #include "storage.h"
 #include "switches.h"
 #include "ubcache.h"

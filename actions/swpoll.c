@@ -8,6 +8,7 @@
 
 #include "actions.h"
 #include "clock.h"
+#include "stardust.h"
 #include "storage.h"
 #include "switches.h"
 #include "util.h"

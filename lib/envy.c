@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "runcmd.h"
+#include "stardust.h"
 #include "switches.h"
 #include "util.h"
 #include "weblog.h"

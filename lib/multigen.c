@@ -15,6 +15,7 @@
 #include "money.h"
 #include "networks.h"
 #include "runcmd.h"
+#include "stardust.h"
 #include "switches.h"
 #include "ubcache.h"
 #include "util.h"

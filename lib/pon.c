@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "phpser.h"
+#include "stardust.h"
 #include "switches.h"
 #include "ubcache.h"
 #include "pon_int.h"

@@ -13,39 +13,8 @@
 
 #include "phpser.h"
 #include "snmp.h"
+#include "stardust.h"
 #include "util.h"
-
-/* --- StarDust ----------------------------------------------------------- */
-
-static void stardust_name(char *buf, size_t size, const char *name)
-{
-	snprintf(buf, size, "stardustPID_%s", name);
-}
-
-int stardust_start(struct db *db, const char *name)
-{
-	char n[192];
-	stardust_name(n, sizeof n, name);
-	return db_lock_try(db, n);
-}
-
-void stardust_stop(struct db *db, const char *name)
-{
-	char n[192];
-	stardust_name(n, sizeof n, name);
-	db_lock_release(db, n);
-}
-
-bool stardust_running(struct db *db, const char *name)
-{
-	char n[192];
-	stardust_name(n, sizeof n, name);
-	bool err = false;
-	char *v = db_value(db, &err, "SELECT IS_FREE_LOCK(?)", "s", n);
-	bool running = err || !v || strcmp(v, "1") != 0;
-	free(v);
-	return running;
-}
 
 /* --- directory ------------------------------------------------------------ */
 

@@ -12,14 +12,6 @@
 #include "db.h"
 #include "sbuf.h"
 
-/* --- StarDust locks: MariaDB user locks named stardustPID_<name> ------ */
-
-/* 1 taken, 0 held elsewhere, -1 error */
-int stardust_start(struct db *db, const char *name);
-void stardust_stop(struct db *db, const char *name);
-/* IS_FREE_LOCK is 0 or NULL (our own connection's locks count as running) */
-bool stardust_running(struct db *db, const char *name);
-
 /* --- the directory ---------------------------------------------------- */
 
 struct swdev {

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -26,6 +25,7 @@
 #include "req.h"
 #include "runcmd.h"
 #include "senddog.h"
+#include "stardust.h"
 #include "storage.h"
 #include "switches.h"
 #include "util.h"
@@ -896,36 +896,6 @@ static char *translate(const struct config *cfg, const char *key)
 
 /* ---------------------------------------------------------------- lock */
 
-/* STARDUST_FLOCK_FORCE: PHP locks exports/stardustPID_WATCHDOG.lock
- * instead of the MariaDB user lock. fd >= 0 taken, -1 busy, -2 error. */
-static int file_lock(struct req *r)
-{
-	char *path = cfg_path(r->cfg, "exports/stardustPID_" WD_LOCK ".lock");
-	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		syslog(LOG_ERR, "ubapi watchdog: cannot open %s: %s", path, strerror(errno));
-	free(path);
-	if (fd < 0)
-		return -2;
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		close(fd);
-		return -1;
-	}
-	char pid[24];
-	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) != 0 || write(fd, pid, (size_t)n) != n)
-		syslog(LOG_WARNING, "ubapi watchdog: cannot write the lock file's pid");
-	return fd;
-}
-
-static void file_unlock(int fd)
-{
-	if (ftruncate(fd, 0) != 0)
-		syslog(LOG_WARNING, "ubapi watchdog: cannot truncate the lock file");
-	flock(fd, LOCK_UN);
-	close(fd);
-}
-
 /* ---------------------------------------------------------------- run */
 
 enum wd_outcome watchdog_run(struct req *r)
@@ -951,16 +921,10 @@ enum wd_outcome watchdog_run(struct req *r)
 		weblog(r, "WATCHDOG MAINTENANCE TASKS SKIPPED");
 		goto done;
 	}
-	int fd = -3;
-	int got;
-	if (php_truthy(cfg_alter(r->cfg, "STARDUST_FLOCK_FORCE", ""))) {
-		fd = file_lock(r);
-		got = fd >= 0 ? 1 : fd == -1 ? 0 : -1;
-	} else {
-		got = stardust_start(r->db, WD_LOCK);
-	}
+	struct stardust lock;
+	int got = stardust_take(r->cfg, r->db, WD_LOCK, &lock);
 	if (got < 0) {
-		out = fd == -2 ? WD_LOCK_ERROR : WD_DB_ERROR;
+		out = got == -2 ? WD_LOCK_ERROR : WD_DB_ERROR;
 		goto done;
 	}
 	if (got == 0) {
@@ -976,10 +940,7 @@ enum wd_outcome watchdog_run(struct req *r)
 			t.col[c] = db_cell(&rows, i, (size_t)c);
 		process(&w, &t);
 	}
-	if (fd >= 0)
-		file_unlock(fd);
-	else
-		stardust_stop(r->db, WD_LOCK);
+	stardust_give(r->db, &lock);
 	if (w.db_failed)
 		out = WD_DB_ERROR;
 done:
