@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "runcmd.h"
 #include "switches.h"
 #include "util.h"
 
@@ -356,15 +357,6 @@ bool mlg_queue_add(struct mlg_queue *q, const char *tpl, const char *line, mlg_r
 
 /* --- running --------------------------------------------------------------- */
 
-static int decode_status(int st)
-{
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return -1;
-}
-
 static void add_open(posix_spawn_file_actions_t *fa, int fd, const char *path, bool write, bool app)
 {
 	int flags = write ? (O_WRONLY | O_CREAT | (app ? O_APPEND : O_TRUNC)) : O_RDONLY;
@@ -445,7 +437,7 @@ static int run_pipeline(const struct pipeline *pl, int out_fd, int err_fd)
 			if (w == 0)
 				continue;
 			if (w == pids[k] && k + 1 == n)
-				status = decode_status(st);
+				status = spawn_exit_code(st);
 			pids[k] = 0;
 			left--;
 		}

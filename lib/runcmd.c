@@ -15,7 +15,7 @@
 
 extern char **environ;
 
-static int decode_status(int st)
+int spawn_exit_code(int st)
 {
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
@@ -125,7 +125,7 @@ int spawn_run_input(char *const argv[], const char *input_path, int timeout_ms, 
 			}
 		}
 	}
-	res->status = st == -1 ? -1 : decode_status(st);
+	res->status = st == -1 ? -1 : spawn_exit_code(st);
 	return 0;
 }
 

@@ -19,7 +19,10 @@ struct spawn_result {
  * Returns 0 when the program ran (see res->status), -1 when it could not. */
 int spawn_run(char *const argv[], int timeout_ms, size_t max_out, struct sbuf *out,
 	      struct spawn_result *res);
-/* The same with stdin read from the file input_path (NULL: /dev/null). */
+/* A waitpid() status as a shell reports it: the exit code, 128 + the
+ * signal, or -1. */
+int spawn_exit_code(int wait_status);
+/* The same as spawn_run with stdin read from the file input_path (NULL: /dev/null). */
 int spawn_run_input(char *const argv[], const char *input_path, int timeout_ms, size_t max_out,
 		    struct sbuf *out, struct spawn_result *res);
 
