@@ -82,8 +82,10 @@ ACTION_HANDLER(cmd_dealwithit);
 ACTION_HANDLER(cmd_friendshipdaily);
 ACTION_HANDLER(cmd_karmaguard);
 ACTION_HANDLER(cmd_pt);
+ACTION_HANDLER(cmd_ptvchargefee);
 ACTION_HANDLER(cmd_swpoll);
 ACTION_HANDLER(cmd_horde);
+ACTION_HANDLER(cmd_olltvchargefee);
 ACTION_HANDLER(cmd_oltpoll);
 ACTION_HANDLER(cmd_herd);
 ACTION_HANDLER(cmd_mtsigmonpoll);
@@ -102,12 +104,17 @@ ACTION_HANDLER(cmd_rebuildglscache);
 ACTION_HANDLER(cmd_fullhostscan);
 ACTION_HANDLER(cmd_rebuilduserdatacache);
 ACTION_HANDLER(cmd_remotedhcp);
+ACTION_HANDLER(cmd_reminder);
 /* MultiGen: spec actions-network.md §5 (multigen and multigentotal take PHP's
  * StarDust lock stardustPID_MULTIGEN themselves: it comes after the enable check) */
 ACTION_HANDLER(cmd_multigen);
 ACTION_HANDLER(cmd_multigenpod);
 ACTION_HANDLER(cmd_multigentotal);
 ACTION_HANDLER(cmd_multigentraff);
+/* MikroTik dynamic shaper and OphanimFlow import: spec actions-network.md §6-§7
+ * (ophanimtraff takes PHP's StarDust lock itself: it comes after the enable check) */
+ACTION_HANDLER(cmd_mikrotikdnshaper);
+ACTION_HANDLER(cmd_ophanimtraff);
 ACTION_HANDLER(cmd_handlersrebuild);
 /* Megogo TV: spec actions-services.md §2 */
 ACTION_HANDLER(cmd_mgfreecleanup);
@@ -115,4 +122,10 @@ ACTION_HANDLER(cmd_mgprocessing);
 ACTION_HANDLER(cmd_mgqueue);
 /* UKV cable TV: spec actions-services.md §3 */
 ACTION_HANDLER(cmd_ukvfeeprocessing);
+/* Telegram notifiers: spec actions-ops.md §5.13-§5.16, §5.25 */
+ACTION_HANDLER(cmd_pseudocrm);
+ACTION_HANDLER(cmd_salarytelegram);
+ACTION_HANDLER(cmd_stickynotify);
+ACTION_HANDLER(cmd_taskmannotify);
+ACTION_HANDLER(cmd_warehousetelegram);
 #endif

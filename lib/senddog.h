@@ -99,11 +99,25 @@ void sd_pid_release(const char *path, int fd);
 /* ---- producers (senddog_queue.c): what UbillingSMS::sendSMS,
  * UbillingTelegram::sendMessage and UbillingMail::sendEmail write, each
  * file complete before it becomes visible (§2.6), plus PHP's weblogs line.
- * Without translit (no C caller needs it yet). name (SD_QNAME_MAX bytes)
+ * name (SD_QNAME_MAX bytes)
  * gets the queue name, "" when nothing was queued: an empty/+-less number,
  * an empty chat id. 0, or -1 when the file could not be written. */
 #define SD_QNAME_MAX 64
 int sd_queue_sms(struct req *r, const char *number, const char *text, const char *module, char *name);
+/* sendSMS with translit (zb_TranslitString(text, true) after the quote
+ * replacement, so quotes vanish) and, when srvid is not NULL, setDirection's
+ * SMSSRVID line written with the rest rather than appended afterwards. */
+int sd_queue_sms_ex(struct req *r, const char *number, const char *text, bool translit, const char *module,
+		    const char *srvid, char *name);
+/* zb_TranslitString(s, true): the case-preserving Cyrillic->Latin table
+ * (Ukrainian letters included, ' and ` removed, invalid UTF-8 dropped);
+ * ru: и/И -> i/I instead of y/Y. */
+void sd_translit(struct sbuf *out, const char *s, bool ru);
+/* UbillingSMS::setDirection(file, 'user_login', login): NULL when
+ * SMS_SERVICES_ADVANCED_ENABLED is off, else the heap text of the login's
+ * sms_services_relations service id, "0" when it has none (or on a DB
+ * error, as PHP's cache miss). */
+char *sd_sms_direction(struct req *r, const char *login);
 int sd_queue_telegram(struct req *r, const char *chatid, const char *text, const char *module,
 		      const char *bottoken, char *name);
 int sd_queue_email(struct req *r, const char *email, const char *subj, const char *message,

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "db.h"
 #include "phpjson.h"
 #include "req.h"
 #include "util.h"
@@ -103,7 +104,91 @@ static const char *module_part(const char *module, char *buf, size_t size)
 	return buf;
 }
 
+/* One UTF-8 sequence at s: its length, 0 when invalid. */
+static size_t u8_seq(const unsigned char *s, unsigned *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	size_t n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+	if (n == 0)
+		return 0;
+	unsigned v = s[0] & (0x7Fu >> n);
+	for (size_t k = 1; k < n; k++) {
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[k] & 0x3Fu);
+	}
+	*cp = v;
+	return n;
+}
+
+void sd_translit(struct sbuf *out, const char *in, bool ru)
+{
+	static const char *const upper[32] = { "A", "B", "V", "G", "D", "E", "Zh", "Z", "Y", "Y", "K", "L", "M",
+					       "N", "O", "P", "R", "S", "T", "U", "F", "H", "C", "Ch", "Sh", "Sch",
+					       "", "Y", "", "E", "Yu", "Ya" };
+	static const char *const lower[32] = { "a", "b", "v", "g", "d", "e", "zh", "z", "y", "y", "k", "l", "m",
+					       "n", "o", "p", "r", "s", "t", "u", "f", "h", "c", "ch", "sh", "sch",
+					       "", "y", "", "e", "yu", "ya" };
+	sbuf_puts(out, "");
+	const unsigned char *s = (const unsigned char *)(in ? in : "");
+	while (*s) {
+		unsigned cp = 0;
+		size_t n = u8_seq(s, &cp);
+		if (n == 0) { /* iconv //IGNORE */
+			s++;
+			continue;
+		}
+		if (cp == '\'' || cp == '`')
+			;
+		else if (cp >= 0x410 && cp <= 0x42F)
+			sbuf_puts(out, (cp == 0x418 && ru) ? "I" : upper[cp - 0x410]);
+		else if (cp >= 0x430 && cp <= 0x44F)
+			sbuf_puts(out, (cp == 0x438 && ru) ? "i" : lower[cp - 0x430]);
+		else if (cp == 0x401 || cp == 0x404)
+			sbuf_puts(out, "E");
+		else if (cp == 0x451 || cp == 0x454)
+			sbuf_puts(out, "e");
+		else if (cp == 0x406)
+			sbuf_puts(out, "I");
+		else if (cp == 0x456)
+			sbuf_puts(out, "i");
+		else if (cp == 0x407)
+			sbuf_puts(out, "Yi");
+		else if (cp == 0x457)
+			sbuf_puts(out, "yi");
+		else if (cp == 0x490)
+			sbuf_puts(out, "G");
+		else if (cp == 0x491)
+			sbuf_puts(out, "g");
+		else
+			sbuf_add(out, s, n);
+		s += n;
+	}
+}
+
+char *sd_sms_direction(struct req *r, const char *login)
+{
+	if (!php_truthy(cfg_alter(r->cfg, "SMS_SERVICES_ADVANCED_ENABLED", "")))
+		return NULL;
+	char *id = db_value(r->db, NULL, "SELECT `sms_srv_id` FROM `sms_services_relations` WHERE `user_login` = ? LIMIT 1",
+			    "s", login ? login : "");
+	if (!id)
+		return xstrdup("0");
+	char *t = php_trim_dup(id);
+	free(id);
+	return t;
+}
+
 int sd_queue_sms(struct req *r, const char *number, const char *text, const char *module, char *name)
+{
+	return sd_queue_sms_ex(r, number, text, false, module, NULL, name);
+}
+
+int sd_queue_sms_ex(struct req *r, const char *number, const char *text, bool translit, const char *module,
+		    const char *srvid, char *name)
 {
 	name[0] = 0;
 	char *num = php_trim_dup(number);
@@ -111,10 +196,17 @@ int sd_queue_sms(struct req *r, const char *number, const char *text, const char
 		free(num);
 		return 0;
 	}
-	struct sbuf line = SBUF_INIT, data = SBUF_INIT;
+	struct sbuf line = SBUF_INIT, data = SBUF_INIT, tr = SBUF_INIT;
 	single_line(&line, text ? text : "", true);
+	if (translit) {
+		sd_translit(&tr, sbuf_str(&line), strcmp(cfg_alter(r->cfg, "LANG", ""), "ru") == 0);
+		sbuf_reset(&line);
+		sbuf_puts(&line, sbuf_str(&tr));
+	}
 	char *msg = php_trim_dup(sbuf_str(&line));
 	sbuf_printf(&data, "NUMBER=\"%s\"\nMESSAGE=\"%s\"\n", num, msg);
+	if (srvid)
+		sbuf_printf(&data, "SMSSRVID=\"%s\"\n", srvid);
 	char *dir = cfg_path(r->cfg, SD_DIR_SMS);
 	int rc = publish_numbered(dir, "usms_", r->now, &data, name);
 	if (rc == 0) {
@@ -125,6 +217,7 @@ int sd_queue_sms(struct req *r, const char *number, const char *text, const char
 	free(msg);
 	free(num);
 	sbuf_free(&line);
+	sbuf_free(&tr);
 	sbuf_free(&data);
 	return rc;
 }
