@@ -100,6 +100,10 @@ ACTION_HANDLER(cmd_backupdb);
 ACTION_HANDLER(cmd_cachedog);
 ACTION_HANDLER(cmd_feesharvester);
 ACTION_HANDLER(cmd_rebuildglscache);
+/* Bitrix24 pushes: spec actions-services.md §8-§9 (StarDust locks taken
+ * after the enable check, in the handlers) */
+ACTION_HANDLER(cmd_btrxpolls);
+ACTION_HANDLER(cmd_btrxupd);
 /* network hosts: spec actions-network.md §2-§4 */
 ACTION_HANDLER(cmd_fullhostscan);
 ACTION_HANDLER(cmd_rebuilduserdatacache);
@@ -122,6 +126,12 @@ ACTION_HANDLER(cmd_mgprocessing);
 ACTION_HANDLER(cmd_mgqueue);
 /* UKV cable TV: spec actions-services.md §3 */
 ACTION_HANDLER(cmd_ukvfeeprocessing);
+/* OpenPayz SMS notices and SMSZilla bulk SMS: spec actions-ops.md §5.17, §5.12 */
+ACTION_HANDLER(cmd_opayzsmsnotify);
+ACTION_HANDLER(cmd_smszilla);
+/* Visor camera top-ups and SmartUP lookups: spec actions-services.md §6, §7 */
+ACTION_HANDLER(cmd_smartup);
+ACTION_HANDLER(cmd_visorcharge);
 /* Telegram notifiers: spec actions-ops.md §5.13-§5.16, §5.25 */
 ACTION_HANDLER(cmd_pseudocrm);
 ACTION_HANDLER(cmd_salarytelegram);

@@ -83,8 +83,7 @@ int rmd_days_left(struct req *r, const char *login, long *days)
 	return 0;
 }
 
-/* str_ireplace(macro, value, text) for an ASCII macro. */
-static void ireplace(struct sbuf *text, const char *macro, const char *value)
+void rmd_ireplace(struct sbuf *text, const char *macro, const char *value)
 {
 	size_t ml = strlen(macro);
 	const char *s = sbuf_str(text);
@@ -101,6 +100,50 @@ static void ireplace(struct sbuf *text, const char *macro, const char *value)
 	sbuf_reset(text);
 	sbuf_puts(text, sbuf_str(&out));
 	sbuf_free(&out);
+}
+
+void rmd_round2(const char *dbval, struct sbuf *out)
+{
+	money_t m;
+	if (dbval && money_parse_db(dbval, &m))
+		money_format(money_round(m, 2), out);
+	else
+		sbuf_puts(out, "0");
+}
+
+int rmd_online_macros(struct req *r, const char *login, char leftday[32], char todate[16])
+{
+	long d;
+	if (rmd_days_left(r, login, &d) != 0)
+		return -1;
+	snprintf(leftday, 32, "%ld", d >= 0 ? d : 0L);
+	time_t t = r->now + (d >= 0 ? (time_t)d * 86400 : 0);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(todate, 16, "%d.%m.%Y", &tm);
+	return 0;
+}
+
+void rmd_clean_mobile(struct req *r, const char *raw, struct sbuf *out)
+{
+	sbuf_reset(out);
+	char *t = xstrdup(raw ? raw : "");
+	str_trim(t);
+	if (!php_truthy(raw ? raw : "") || t[0] == '+') {
+		sbuf_puts(out, raw ? raw : "");
+		free(t);
+		return;
+	}
+	struct sbuf digits = SBUF_INIT;
+	sbuf_puts(&digits, "");
+	for (const char *s = t; *s; s++)
+		if (isdigit((unsigned char)*s))
+			sbuf_putc(&digits, *s);
+	char *cut = sd_cut_international(sbuf_str(&digits));
+	sbuf_printf(out, "%s%s", cfg_alter(r->cfg, "REMINDER_PREFIX", ""), cut);
+	free(cut);
+	sbuf_free(&digits);
+	free(t);
 }
 
 static const char *jstr(const cJSON *o, const char *key)
@@ -192,7 +235,7 @@ int rmd_template(struct req *r, const char *login, const char *tpl, struct sbuf 
 	};
 	sbuf_puts(out, tpl);
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
-		ireplace(out, pairs[i][0], pairs[i][1]);
+		rmd_ireplace(out, pairs[i][0], pairs[i][1]);
 	free(opid);
 	db_rows_free(&x);
 	cJSON_Delete(u);
@@ -221,7 +264,7 @@ struct rmd {
 };
 
 /* FILTER_VALIDATE_BOOLEAN: "1", "true", "on", "yes" (any case). */
-static bool fi_bool(const char *v)
+bool rmd_fi_bool(const char *v)
 {
 	return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "on") == 0 ||
 		     strcasecmp(v, "yes") == 0);
@@ -242,25 +285,25 @@ static void load_options(struct rmd *c)
 	c->mode = int_opt(c, "REMINDER_ENABLED");
 	c->tagid = int_opt(c, "REMINDER_TAGID");
 	c->th = int_opt(c, "REMINDER_DAYS_THRESHOLD");
-	c->ext = fi_bool(str_opt(c, "REMINDER_USE_EXTMOBILES"));
-	c->credit = fi_bool(str_opt(c, "REMINDER_CONSIDER_CREDIT"));
+	c->ext = rmd_fi_bool(str_opt(c, "REMINDER_USE_EXTMOBILES"));
+	c->credit = rmd_fi_bool(str_opt(c, "REMINDER_CONSIDER_CREDIT"));
 	c->th_credit = int_opt(c, "REMINDER_DAYS_THRESHOLD_CREDIT");
 	c->caplimit = int_opt(c, "CAP_DAYLIMIT");
-	c->cap = fi_bool(str_opt(c, "REMINDER_CONSIDER_CAP"));
+	c->cap = rmd_fi_bool(str_opt(c, "REMINDER_CONSIDER_CAP"));
 	c->th_cap = int_opt(c, "REMINDER_DAYS_THRESHOLD_CAP");
-	c->frozen = fi_bool(str_opt(c, "REMINDER_CONSIDER_FROZEN"));
+	c->frozen = rmd_fi_bool(str_opt(c, "REMINDER_CONSIDER_FROZEN"));
 	c->th_frozen = int_opt(c, "REMINDER_DAYS_THRESHOLD_FROZEN");
 	c->prefix = str_opt(c, "REMINDER_PREFIX");
 	c->tpl = str_opt(c, "REMINDER_TEMPLATE");
 	c->tpl_credit = str_opt(c, "REMINDER_TEMPLATE_CREDIT");
 	c->tpl_cap = str_opt(c, "REMINDER_TEMPLATE_CAP");
 	c->tpl_frozen = str_opt(c, "REMINDER_TEMPLATE_FROZEN");
-	c->translit = fi_bool(cfg_alter(c->r->cfg, "REMINDER_FORCE_TRANSLIT", "1"));
-	if (!fi_bool(str_opt(c, "CAP_ENABLED")) || c->caplimit == 0) {
+	c->translit = rmd_fi_bool(cfg_alter(c->r->cfg, "REMINDER_FORCE_TRANSLIT", "1"));
+	if (!rmd_fi_bool(str_opt(c, "CAP_ENABLED")) || c->caplimit == 0) {
 		c->cap = false;
 		weblog(c->r, "REMINDER WARNING: CAP CONSIDERING DISABLED BECAUSE CAP SERVICE IS OFF");
 	}
-	if (!fi_bool(str_opt(c, "FREEZE_DAYS_CHARGE_ENABLED"))) {
+	if (!rmd_fi_bool(str_opt(c, "FREEZE_DAYS_CHARGE_ENABLED"))) {
 		c->frozen = false;
 		weblog(c->r, "REMINDER WARNING: FROZEN CONSIDERING DISABLED BECAUSE FREEZE DAYS CHARGE SERVICE IS OFF");
 	}

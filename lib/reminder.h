@@ -20,6 +20,26 @@ int rmd_days_left(struct req *r, const char *login, long *days);
  * unknown login. 0, or -1 on a DB error. */
 int rmd_template(struct req *r, const char *login, const char *tpl, struct sbuf *out);
 
+/* FILTER_VALIDATE_BOOLEAN: "1", "true", "on", "yes" (any case). */
+bool rmd_fi_bool(const char *v);
+
+/* str_ireplace(macro, value, text) for an ASCII macro: the step every
+ * SMS template engine here (reminder, OpenPayz notices, SMSZilla) repeats
+ * macro by macro. */
+void rmd_ireplace(struct sbuf *text, const char *macro, const char *value);
+
+/* round($dbvalue, 2) as PHP prints the float: "150", "12.5". */
+void rmd_round2(const char *dbval, struct sbuf *out);
+
+/* {USERONLINELEFTDAY} (days left, 0 when negative) and {USERONLINETODATE}
+ * (d.m.Y of now + those days; today when negative). 0, or -1. */
+int rmd_online_macros(struct req *r, const char *login, char leftday[32], char todate[16]);
+
+/* zb_CleanMobileNumber: a number not starting with '+' (after trim) is
+ * reduced to digits, its international prefix cut, REMINDER_PREFIX put in
+ * front; a "+..." number (or an empty one) is kept as given. */
+void rmd_clean_mobile(struct req *r, const char *raw, struct sbuf *out);
+
 /* The login's mobileext numbers in id order. 0, or -1. */
 int rmd_ext_mobiles(struct req *r, const char *login, struct strlist *out);
 
