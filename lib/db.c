@@ -603,8 +603,13 @@ bool db_in_transaction(const struct db *db)
 
 int db_lock_try(struct db *db, const char *name)
 {
+	return db_lock_wait(db, name, 0);
+}
+
+int db_lock_wait(struct db *db, const char *name, int seconds)
+{
 	bool err = false;
-	char *v = db_value(db, &err, "SELECT GET_LOCK(?, 0)", "s", name);
+	char *v = db_value(db, &err, "SELECT GET_LOCK(?, ?)", "si", name, (long long)seconds);
 	int rc = err || !v ? -1 : strcmp(v, "1") == 0 ? 1 : 0;
 	free(v);
 	if (rc == 1)

@@ -64,6 +64,8 @@ bool db_in_transaction(const struct db *db);
 
 /* GET_LOCK(name, 0): 1 taken, 0 held elsewhere, -1 error. */
 int db_lock_try(struct db *db, const char *name);
+/* The same, waiting up to seconds for the lock. */
+int db_lock_wait(struct db *db, const char *name, int seconds);
 void db_lock_release(struct db *db, const char *name);
 /* Ends a request: rolls back an open transaction and releases named locks
  * a handler forgot, because the connection outlives the request. */

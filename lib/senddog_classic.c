@@ -19,6 +19,7 @@
 #include "db.h"
 #include "httpc.h"
 #include "phones.h"
+#include "phpjson.h"
 #include "req.h"
 #include "storage.h"
 #include "switches.h"
@@ -51,6 +52,10 @@ struct sms_ctx {
 	bool history;      /* SMS_HISTORY_ON */
 	struct db *tsms;
 	char desc[40]; /* smsfly's desc, the gradwell packet id */
+	char *session;      /* mobipace: the SessionId as text (logs, history) */
+	char *session_json; /* ... and as JSON, for the Send request */
+	char *timestamp;    /* redsms: the gateway's timestamp */
+	size_t sent;        /* bulksms: messages sent so far this run */
 };
 
 struct sms_service {
@@ -155,12 +160,14 @@ static void packet_id(char out[33])
 #define ST_EXPIRED "SMS status check period expired"
 
 /* One sms_history row as the gateways write it; the columns PHP leaves to
- * MySQL's implicit defaults are given explicitly. 0 and *id, or -1. */
-static int history_add(struct sms_ctx *c, const char *number, const char *selfid, const char *packid,
-		       bool dated, const char *status, const char *text, unsigned long long *id)
+ * MySQL's implicit defaults are given explicitly. lookup: the phone the
+ * login is guessed from. 0 and *id, or -1. */
+static int history_add_as(struct sms_ctx *c, const char *lookup, const char *number, const char *selfid,
+			  const char *packid, bool dated, const char *status, const char *text,
+			  unsigned long long *id)
 {
 	char *login = NULL;
-	if (phones_telepathy(c->r, number, php_truthy(cfg_alter(c->r->cfg, "MOBILES_EXT", "")), &login) != 0)
+	if (phones_telepathy(c->r, lookup, php_truthy(cfg_alter(c->r->cfg, "MOBILES_EXT", "")), &login) != 0)
 		login = NULL;
 	char now[24];
 	clock_format_datetime(c->r->now, now);
@@ -179,6 +186,36 @@ static int history_add(struct sms_ctx *c, const char *number, const char *selfid
 	if (id)
 		*id = db_insert_id(c->r->db);
 	return 0;
+}
+
+static int history_add(struct sms_ctx *c, const char *number, const char *selfid, const char *packid,
+		       bool dated, const char *status, const char *text, unsigned long long *id)
+{
+	return history_add_as(c, number, number, selfid, packid, dated, status, text, id);
+}
+
+/* The batch gateways' verdict on their fresh sms_history rows (ids[0..n),
+ * 0 = not written): queued, or failed with checks stopped. */
+static void history_settle(struct sms_ctx *c, const unsigned long long *ids, size_t n, const char *failure)
+{
+	char now[24];
+	clock_format_datetime(c->r->now, now);
+	struct sbuf st = SBUF_INIT;
+	if (failure)
+		sbuf_printf(&st, "%s: %s", ST_FAILED, failure);
+	for (size_t i = 0; i < n; i++) {
+		if (!ids[i])
+			continue;
+		if (failure)
+			db_exec(c->r->db,
+				"UPDATE `sms_history` SET `date_send`=?, `date_statuschk`=?, `no_statuschk`=1, "
+				"`send_status`=? WHERE `id`=?",
+				"sssu", now, now, sbuf_str(&st), ids[i]);
+		else
+			db_exec(c->r->db, "UPDATE `sms_history` SET `date_send`=?, `send_status`=? WHERE `id`=?", "ssu",
+				now, ST_QUEUED, ids[i]);
+	}
+	sbuf_free(&st);
 }
 
 /* The text of the first <tag ...>text</tag> in xml ("" when none); caller
@@ -821,6 +858,523 @@ static enum sms_verdict redsms2_send(struct sms_ctx *c, const char *number, cons
 	return SMS_DELETE;
 }
 
+/* ---------------------------------------------------------------- mobipace */
+
+static const char *mobipace_error_text(long code)
+{
+	static const struct {
+		long code;
+		const char *text;
+	} codes[] = {
+		{ 100, "System failure" },
+		{ 101, "Request successful" },
+		{ 102, "Request format or parameters are incorrect" },
+		{ 103, "Session expired" },
+		{ 104, "System is processing request with such ID already or request with such ID temporarily can not be processed" },
+		{ 200, "Incorrect user name or password" },
+		{ 201, "Maximum amount of auth fails reached - please, contact your manager" },
+		{ 202, "User is blocked - please, contact your manager" },
+		{ 300, "Insufficient funds to send messages" },
+		{ 301, "Message count overflow: no more than 20000 messages per session supported" },
+		{ 302, "Account currency not defined - proceed to your personal page and check config" },
+	};
+	for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
+		if (codes[i].code == code)
+			return codes[i].text;
+	return "Unknown error code";
+}
+
+/* A JSON scalar as PHP's string concatenation shows it ("" for arrays). */
+static char *json_scalar_text(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return xstrdup(v->valuestring);
+	if (cJSON_IsTrue(v))
+		return xstrdup("1");
+	if (cJSON_IsNumber(v)) {
+		char num[64];
+		if (v->valuedouble == (double)(long long)v->valuedouble)
+			snprintf(num, sizeof num, "%lld", (long long)v->valuedouble);
+		else
+			snprintf(num, sizeof num, "%.14G", v->valuedouble);
+		return xstrdup(num);
+	}
+	return xstrdup("");
+}
+
+/* A reply's StatusCode ("42" when absent, as PHP's default) and whether it
+ * is 101 under PHP's loose ==; *text: "[<code>] - <meaning>", caller frees. */
+static bool mobipace_status(const cJSON *reply, char **text)
+{
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(reply, "StatusCode");
+	char *ctext = code ? json_scalar_text(code) : xstrdup("42");
+	char *end = NULL;
+	double v = strtod(ctext, &end);
+	bool numeric = *ctext && end && *end == 0;
+	bool ok = numeric && v == 101;
+	struct sbuf b = SBUF_INIT;
+	sbuf_printf(&b, "[%s] - %s", ctext, mobipace_error_text(numeric && v == (long)v ? (long)v : -1));
+	*text = sbuf_detach(&b);
+	free(ctext);
+	return ok;
+}
+
+static char *mobipace_url(struct sms_ctx *c, const char *key, const char *def)
+{
+	const char *gw = setting(c, "SENDDOG_MOBIPACE_GATEWAY");
+	size_t len = strlen(gw);
+	while (len && gw[len - 1] == '/')
+		len--;
+	const char *suffix = setting(c, key);
+	struct sbuf u = SBUF_INIT;
+	sbuf_printf(&u, "%.*s/%s", (int)len, gw, *suffix ? suffix : def);
+	return sbuf_detach(&u);
+}
+
+/* One JSON POST; the reply decoded, NULL when it was empty (PHP then does
+ * nothing more) — a non-JSON reply gives a JSON null item. */
+static cJSON *mobipace_call(struct sms_ctx *c, const char *url, const char *body, size_t len)
+{
+	static const char *const hdrs[] = { "Content-type: application/json; charset=utf-8", "Cache-Control: no-cache",
+					    NULL };
+	(void)c;
+	struct http_request q = { .method = "POST", .url = url, .body = body, .body_len = len, .headers = hdrs,
+				  .connect_timeout_ms = 10000, .timeout_ms = 60000 };
+	struct http_response resp;
+	http_do(&q, &resp, "mobipace");
+	cJSON *j = NULL;
+	if (php_truthy(sbuf_str(&resp.body))) {
+		j = cJSON_Parse(sbuf_str(&resp.body));
+		if (!j)
+			j = cJSON_CreateNull();
+	}
+	http_response_free(&resp);
+	return j;
+}
+
+/* PHP authorises first: without a session nothing is claimed or sent. */
+static int mobipace_begin(struct sms_ctx *c)
+{
+	char *url = mobipace_url(c, "SENDDOG_MOBIPACE_URL_AUTH", "authorize");
+	struct sbuf body = SBUF_INIT;
+	sbuf_puts(&body, "{\"Username\":");
+	int bad = phpjson_string(setting(c, "SENDDOG_MOBIPACE_LOGIN"), strlen(setting(c, "SENDDOG_MOBIPACE_LOGIN")),
+				 &body);
+	sbuf_puts(&body, ",\"Password\":");
+	bad |= phpjson_string(setting(c, "SENDDOG_MOBIPACE_PASSWORD"),
+			      strlen(setting(c, "SENDDOG_MOBIPACE_PASSWORD")), &body);
+	sbuf_putc(&body, '}');
+	cJSON *j = mobipace_call(c, url, bad ? "" : sbuf_str(&body), bad ? 0 : body.len);
+	if (j) {
+		char *err = NULL;
+		if (mobipace_status(j, &err)) {
+			const cJSON *sid = cJSON_GetObjectItemCaseSensitive(j, "SessionId");
+			char *text = sid ? json_scalar_text(sid) : xstrdup("");
+			struct sbuf js = SBUF_INIT;
+			if (php_truthy(text) && phpjson_print(sid, &js) == 0) {
+				c->session = text;
+				c->session_json = sbuf_detach(&js);
+			} else {
+				free(text);
+				sbuf_free(&js);
+			}
+		} else {
+			weblog(c->r, "SENDDOG MOBIPACE ERROR auth failed: %s", err);
+		}
+		free(err);
+		cJSON_Delete(j);
+	}
+	sbuf_free(&body);
+	free(url);
+	if (!c->session) {
+		weblog(c->r, "SENDDOG MOBIPACE ERROR send messages failed - empty session ID, check auth parameters");
+		return -1;
+	}
+	return 0;
+}
+
+static void mobipace_push(struct sms_ctx *c, struct sd_msg *m, size_t n)
+{
+	unsigned long long *rows = xcalloc(n, sizeof *rows);
+	struct sbuf body = SBUF_INIT;
+	weblog(c->r, "SENDDOG MOBIPACE sending SMS packet: %s", c->session);
+	sbuf_printf(&body, "{\"SessionId\":%s,\"Sender\":", c->session_json);
+	const char *sender = setting(c, "SENDDOG_MOBIPACE_ALPHANAME");
+	int bad = phpjson_string(sender, strlen(sender), &body);
+	sbuf_puts(&body, ",\"Messages\":[");
+	for (size_t i = 0; i < n; i++) {
+		char ref[33];
+		packet_id(ref);
+		if (c->history)
+			history_add(c, m[i].number, ref, c->session, false, ST_PREPARING, m[i].message, &rows[i]);
+		/* ltrim($number, '+0') */
+		const char *rcpt = m[i].number + strspn(m[i].number, "+0");
+		sbuf_printf(&body, "%s{\"Recipient\":", i ? "," : "");
+		bad |= phpjson_string(rcpt, strlen(rcpt), &body);
+		sbuf_puts(&body, ",\"Body\":");
+		bad |= phpjson_string(m[i].message, strlen(m[i].message), &body);
+		sbuf_printf(&body, ",\"Reference\":\"%s\"}", ref);
+	}
+	sbuf_puts(&body, "]}");
+	char *url = mobipace_url(c, "SENDDOG_MOBIPACE_URL_SEND", "Send");
+	/* json_encode() false (invalid UTF-8) is posted as "" */
+	cJSON *j = mobipace_call(c, url, bad ? "" : sbuf_str(&body), bad ? 0 : body.len);
+	if (j) {
+		char *err = NULL;
+		const cJSON *cnt = cJSON_GetObjectItemCaseSensitive(j, "MessageCount");
+		const cJSON *price = cJSON_GetObjectItemCaseSensitive(j, "TotalPrice");
+		char *cnt_s = cnt ? json_scalar_text(cnt) : xstrdup("0");
+		char *price_s = price ? json_scalar_text(price) : xstrdup("0");
+		if (mobipace_status(j, &err)) {
+			history_settle(c, rows, n, NULL);
+			weblog(c->r, "SENDDOG MOBIPACE sending SMS packet: %s successful. Packet messages count: %s. Packet price: %s.",
+			       c->session, cnt_s, price_s);
+		} else {
+			/* no space before FAILED: PHP's line */
+			weblog(c->r, "SENDDOG MOBIPACE sending SMS packet: %sFAILED. Server answer: %s", c->session, err);
+			history_settle(c, rows, n, err);
+		}
+		free(cnt_s);
+		free(price_s);
+		free(err);
+		cJSON_Delete(j);
+	}
+	free(url);
+	sbuf_free(&body);
+	free(rows);
+}
+
+static void mobipace_end(struct sms_ctx *c)
+{
+	free(c->session);
+	free(c->session_json);
+	c->session = c->session_json = NULL;
+}
+
+/* ---------------------------------------------------------------- skyriver */
+
+static const char *skysms_error_text(const char *code, struct sbuf *tmp)
+{
+	static const char *const texts[] = {
+		"Incorrect parameters value or insufficient parameters count",
+		"Database server connection error",
+		"Database was not found",
+		"Authorization procedure error",
+		"Login or password is incorrect",
+		"Malfunction in user's configuration",
+	};
+	/* PHP's switch compares loosely: "1" and "01" are the same case */
+	if (*code && str_is_digits(code)) {
+		long v = atol(code);
+		if (v >= 1 && v <= 6)
+			return texts[v - 1];
+	}
+	sbuf_printf(tmp, "Error code is unknown. Servers answer:  %s", code);
+	return sbuf_str(tmp);
+}
+
+static void skyriver_push(struct sms_ctx *c, struct sd_msg *m, size_t n)
+{
+	unsigned long long *rows = xcalloc(n, sizeof *rows);
+	struct sbuf body = SBUF_INIT;
+	sbuf_puts(&body, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<packet version=\"1.0\">\n<auth login=\"");
+	sd_xml_escape(&body, setting(c, "SENDDOG_SKYSMS_LOGIN"));
+	sbuf_puts(&body, "\" password=\"");
+	sd_xml_escape(&body, setting(c, "SENDDOG_SKYSMS_PASSWORD"));
+	sbuf_puts(&body, "\"/>\n<command name=\"sendmessage\">\n<message id=\"0\" type=\"sms\">\n"
+			 "<data charset=\"lat\"></data>\n<recipients>\n");
+	for (size_t i = 0; i < n; i++) {
+		if (c->history) {
+			/* the classic class guesses the login from the cut number */
+			char *cut = c->srvid ? xstrdup(m[i].number) : sd_cut_international(m[i].number);
+			history_add_as(c, cut, m[i].number, NULL, NULL, false, ST_PREPARING, m[i].message, &rows[i]);
+			free(cut);
+			sbuf_printf(&body, "<recipient id=\"%llu\" address=\"", rows[i]);
+		} else {
+			sbuf_printf(&body, "<recipient id=\"%zu\" address=\"", i + 1);
+		}
+		sd_xml_escape(&body, m[i].number);
+		sbuf_puts(&body, "\">");
+		sd_xml_escape(&body, m[i].message);
+		sbuf_puts(&body, "</recipient>");
+	}
+	sbuf_puts(&body, "</recipients>\n</message>\n</command>\n</packet>\n");
+	static const char *const hdrs[] = { "Content-Type: text/xml; charset=utf-8", "Accept: text/xml",
+					    "Cache-Control: no-cache", NULL };
+	struct http_request q = { .method = "POST", .url = setting(c, "SENDDOG_SKYSMS_GATEWAY"),
+				  .body = sbuf_str(&body), .body_len = body.len, .headers = hdrs,
+				  .connect_timeout_ms = 10000, .timeout_ms = 60000 };
+	struct http_response resp;
+	http_do(&q, &resp, "skysms");
+	const char *res = sbuf_str(&resp.body);
+	/* PHP's zb_xml2array() yields nothing for a reply without elements */
+	const char *lt = strchr(res, '<');
+	if (lt && (isalpha((unsigned char)lt[1]) || lt[1] == '?')) {
+		char *type = xml_attr(res, "result", "type", 0, NULL);
+		if (!type)
+			type = xstrdup("42");
+		/* PHP's == '00': any all-zero numeric string */
+		bool ok = *type && strspn(type, "0") == strlen(type);
+		if (ok) {
+			char *pack = xml_attr(res, "message", "smsmsgid", 0, NULL);
+			weblog(c->r, "SENDDOG SKYSMS packet %s sent successfully", pack ? pack : "");
+			char now[24];
+			clock_format_datetime(c->r->now, now);
+			char *rid = NULL;
+			for (size_t k = 0; c->history && (rid = xml_attr(res, "recipient", "id", k, NULL)) != NULL; k++) {
+				char *smsid = xml_attr(res, "recipient", "smsid", k, NULL);
+				unsigned long long id = str_is_digits(rid) ? strtoull(rid, NULL, 10) : 0;
+				/* only this batch's rows, whatever the reply names */
+				for (size_t i = 0; i < n && id; i++)
+					if (rows[i] == id)
+						db_exec(c->r->db,
+							"UPDATE `sms_history` SET `srvmsgself_id`=?, `srvmsgpack_id`=?, `date_send`=?, "
+							"`send_status`=? WHERE `id`=?",
+							"ssssu", smsid ? smsid : "", pack ? pack : "", now, ST_QUEUED, id);
+				free(smsid);
+				free(rid);
+			}
+			free(pack);
+		} else {
+			struct sbuf tmp = SBUF_INIT;
+			const char *why = skysms_error_text(type, &tmp);
+			weblog(c->r, "SENDDOG SKYSMS failed to sent SMS packet. Server answer: %s%s", why,
+			       strcmp(type, "42") == 0 ? res : "");
+			if (c->history)
+				history_settle(c, rows, n, why);
+			sbuf_free(&tmp);
+		}
+		free(type);
+	}
+	http_response_free(&resp);
+	sbuf_free(&body);
+	free(rows);
+}
+
+/* ---------------------------------------------------------------- notificoresms */
+
+/* print_r() of a json_decode(.., true) value, as PHP writes it into its log. */
+static void print_r(struct sbuf *b, const cJSON *v, int level)
+{
+	if (!cJSON_IsArray(v) && !cJSON_IsObject(v)) {
+		char *t = json_scalar_text(v);
+		sbuf_puts(b, t);
+		free(t);
+		return;
+	}
+	int pad = level * 8;
+	sbuf_printf(b, "Array\n%*s(\n", pad, "");
+	int idx = 0;
+	for (const cJSON *e = v->child; e; e = e->next, idx++) {
+		if (cJSON_IsObject(v))
+			sbuf_printf(b, "%*s    [%s] => ", pad, "", e->string);
+		else
+			sbuf_printf(b, "%*s    [%d] => ", pad, "", idx);
+		print_r(b, e, level + 1);
+		sbuf_putc(b, '\n');
+	}
+	sbuf_printf(b, "%*s)\n", pad, "");
+}
+
+static void notificore_log(struct sms_ctx *c, const char *what, const cJSON *data)
+{
+	char *path = cfg_path(c->r->cfg, "exports/senddog_notificoresms.log");
+	FILE *f = fopen(path, "a");
+	if (f) {
+		struct sbuf b = SBUF_INIT;
+		if (data)
+			print_r(&b, data, 0);
+		char now[24];
+		clock_format_datetime(c->r->now, now);
+		fprintf(f, "%s %s%s\n", now, what, sbuf_str(&b));
+		fclose(f);
+		sbuf_free(&b);
+	}
+	free(path);
+}
+
+static enum sms_verdict notificore_send(struct sms_ctx *c, const char *number, const char *message)
+{
+	if (!php_truthy(number) || !php_truthy(message))
+		return SMS_KEEP;
+	char *sign = sd_sign_filter(setting(c, "SENDDOG_NOTIFICORE_SIGN"));
+	/* 'ubsms' . time() . microtime(true) without its dot */
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	char frac[8];
+	snprintf(frac, sizeof frac, "%04d", (int)(ts.tv_nsec / 100000) % 10000);
+	for (size_t l = strlen(frac); l > 0 && frac[l - 1] == '0'; l--)
+		frac[l - 1] = 0;
+	char ref[64];
+	snprintf(ref, sizeof ref, "ubsms%lld%lld%s", (long long)ts.tv_sec, (long long)ts.tv_sec, frac);
+	struct sbuf body = SBUF_INIT, url = SBUF_INIT, key = SBUF_INIT;
+	sbuf_puts(&body, "{\"destination\":\"phone\",\"msisdn\":");
+	int bad = phpjson_string(number, strlen(number), &body);
+	sbuf_puts(&body, ",\"originator\":");
+	bad |= phpjson_string(sign, strlen(sign), &body);
+	sbuf_puts(&body, ",\"body\":");
+	bad |= phpjson_string(message, strlen(message), &body);
+	sbuf_printf(&body, ",\"reference\":\"%s\",\"validity\":72}", ref);
+	sbuf_printf(&url, "%ssms/create",
+		    cfg_ubapi(c->r->cfg, "senddog_notificore_url", "https://api.notificore.com/v1.0/"));
+	sbuf_printf(&key, "X-API-KEY: %s", setting(c, "SENDDOG_NOTIFICORE_APIKEY"));
+	const char *hdrs[] = { sbuf_str(&key), "X-API-SOURCE: Notificore PHP Library",
+			       "Content-type: text/json; charset=utf-8", NULL };
+	struct http_request q = { .method = "PUT", .url = sbuf_str(&url), .body = bad ? "" : sbuf_str(&body),
+				  .body_len = bad ? 0 : body.len, .headers = hdrs, .connect_timeout_ms = 10000,
+				  .timeout_ms = 60000 };
+	struct http_response resp;
+	struct sbuf err = SBUF_INIT;
+	enum sms_verdict v = SMS_KEEP;
+	int rc = http_request(&q, &resp, &err);
+	cJSON *j = NULL;
+	if (rc != 0 || !php_truthy(sbuf_str(&resp.body))) {
+		/* the library turns a failed or empty exchange into array('error' => ...) */
+		struct sbuf e = SBUF_INIT;
+		sbuf_printf(&e, "Request failed (code: 0): %s", sbuf_str(&err));
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "error", sbuf_str(&e));
+		sbuf_free(&e);
+	} else {
+		j = cJSON_Parse(sbuf_str(&resp.body));
+	}
+	bool empty = !j || cJSON_IsNull(j) || cJSON_IsFalse(j) ||
+		     ((cJSON_IsArray(j) || cJSON_IsObject(j)) && !j->child) ||
+		     (cJSON_IsString(j) && !php_truthy(j->valuestring)) || (cJSON_IsNumber(j) && j->valuedouble == 0);
+	if (empty) {
+		notificore_log(c, "EMPTY SENDING RESULT RECEIVED", NULL);
+	} else {
+		const cJSON *res = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "result") : NULL;
+		const cJSON *e = cJSON_IsObject(res) ? cJSON_GetObjectItemCaseSensitive(res, "error") : NULL;
+		if (!e || cJSON_IsNull(e)) {
+			notificore_log(c, "", j);
+		} else {
+			char *et = json_scalar_text(e);
+			bool ok = (cJSON_IsArray(e) || cJSON_IsObject(e)) ? !e->child : !php_truthy(et);
+			free(et);
+			if (ok) {
+				v = SMS_DELETE;
+				notificore_log(c, "MESSAGE SENDING SUCCESS: ", j);
+			} else {
+				notificore_log(c, "MESSAGE SENDING FAILED: ", j);
+			}
+		}
+	}
+	cJSON_Delete(j);
+	http_response_free(&resp);
+	sbuf_free(&err);
+	sbuf_free(&body);
+	sbuf_free(&url);
+	sbuf_free(&key);
+	free(sign);
+	return v;
+}
+
+/* ---------------------------------------------------------------- redsms */
+
+/* PHP fetches the gateway's timestamp once per run; a failed fetch gives
+ * an empty one and the run goes on, as there. */
+static int redsms_begin(struct sms_ctx *c)
+{
+	const char *url = cfg_ubapi(c->r->cfg, "senddog_redsms_timestamp_url", "https://lk.redsms.ru/get/timestamp.php");
+	struct http_request q = { .url = url, .connect_timeout_ms = 10000, .timeout_ms = 30000 };
+	struct http_response resp;
+	http_do(&q, &resp, "redsms timestamp");
+	/* a line break would break the request URL */
+	c->timestamp = xstrdup(str_trim(resp.body.s ? resp.body.s : (char *)""));
+	http_response_free(&resp);
+	return 0;
+}
+
+static enum sms_verdict redsms_send(struct sms_ctx *c, const char *number, const char *message)
+{
+	char *phone = strip_plus(number);
+	const char *login = setting(c, "SENDDOG_REDSMS_LOGIN"), *sender = setting(c, "SENDDOG_REDSMS_SIGN");
+	/* ksort()ed values: login, phone, return, sender, text, timestamp */
+	struct sbuf sig = SBUF_INIT, url = SBUF_INIT;
+	sbuf_printf(&sig, "%s%sxml%s%s%s%s", login, phone, sender, message, c->timestamp,
+		    setting(c, "SENDDOG_REDSMS_APIKEY"));
+	char md5[33];
+	md5_hex(sbuf_str(&sig), md5);
+	sbuf_printf(&url, "%s?login=%s&signature=%s&phone=%s&sender=%s&return=xml&timestamp=%s&text=",
+		    setting(c, "SENDDOG_REDSMS_GATEWAY"), login, md5, phone, sender, c->timestamp);
+	sd_urlencode(&url, message);
+	struct http_request q = { .url = sbuf_str(&url), .connect_timeout_ms = 120000, .timeout_ms = 120000,
+				  .follow_redirects = 1 };
+	struct http_response resp;
+	http_do(&q, &resp, "redsms");
+	http_response_free(&resp);
+	sbuf_free(&sig);
+	sbuf_free(&url);
+	free(phone);
+	return SMS_DELETE;
+}
+
+static void redsms_end(struct sms_ctx *c)
+{
+	free(c->timestamp);
+	c->timestamp = NULL;
+}
+
+/* ---------------------------------------------------------------- bulksms */
+
+static void bulksms_debug(struct sms_ctx *c, const char *url, struct http_response *resp, int rc,
+			  const char *err)
+{
+	char *path = cfg_path(c->r->cfg, "exports/bulksmsdebug.log");
+	FILE *f = fopen(path, "a");
+	if (f) {
+		char now[24];
+		clock_format_datetime(c->r->now, now);
+		fprintf(f, "%s\n===============\n%s\nHTTP Code: %ld\nErrors: %s\nRequest info: %s\n===============\n", now,
+			sbuf_str(&resp->body), rc == 0 ? resp->status : 0L, err, url);
+		fclose(f);
+	}
+	free(path);
+}
+
+static enum sms_verdict bulksms_send(struct sms_ctx *c, const char *number, const char *message)
+{
+	if (!php_truthy(number) || !php_truthy(message))
+		return SMS_KEEP;
+	/* the inter-message pause: PHP sleeps after every message, ubapi only
+	 * between two (the first one has none) */
+	const char *tmo = setting(c, "SENDDOG_BULKSMS_TIMEOUT");
+	long timeout = 0;
+	for (const char *p = tmo; *p; p++) /* setTimeout() keeps the digits */
+		if (isdigit((unsigned char)*p) && timeout < 100000)
+			timeout = timeout * 10 + (*p - '0');
+	if (c->sent++) {
+		const char *ms = cfg_ubapi(c->r->cfg, "senddog_bulksms_sleep_ms", "");
+		long pause = *ms ? atol(ms) : timeout * 1000;
+		if (pause > 0) {
+			struct timespec ts = { pause / 1000, (pause % 1000) * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	char *to = strip_plus(number);
+	struct sbuf url = SBUF_INIT, err = SBUF_INIT;
+	/* OmaeUrl's query shape: "?" then "&k=v&" per field, values as given */
+	sbuf_printf(&url, "%s/UnifunBulkSMSAPI.asmx/SendSMSSimple?&username=%s&&password=%s&&from=%s&&to=%s&&text=",
+		    setting(c, "SENDDOG_BULKSMS_GATEWAY"), setting(c, "SENDDOG_BULKSMS_LOGIN"),
+		    setting(c, "SENDDOG_BULKSMS_PASSWORD"), setting(c, "SENDDOG_BULKSMS_SIGN"), to);
+	sd_urlencode(&url, message);
+	sbuf_putc(&url, '&');
+	struct http_request q = { .url = sbuf_str(&url), .connect_timeout_ms = (timeout > 0 ? timeout : 2) * 1000,
+				  .timeout_ms = 30000, .follow_redirects = 1, .insecure = 1 };
+	struct http_response resp;
+	int rc = http_request(&q, &resp, &err);
+	if (rc != 0)
+		syslog(LOG_WARNING, "ubapi senddog: bulksms request failed: %s", sbuf_str(&err));
+	if (php_truthy(cfg_alter(c->r->cfg, "SENDDOG_BULKSMS_DEBUG", "")))
+		bulksms_debug(c, sbuf_str(&url), &resp, rc, sbuf_str(&err));
+	http_response_free(&resp);
+	sbuf_free(&url);
+	sbuf_free(&err);
+	free(to);
+	return SMS_DELETE;
+}
+
 /* ---------------------------------------------------------------- registry */
 
 #define ALPHA_KEY "XXXXXXXXXXXXYYYYYYYYYYYYZZZZZZZZXXXXXXXXXXXXYYYYYYYYYYYYZZZZZZZZ"
@@ -865,7 +1419,7 @@ static const struct sms_service services[] = {
 	    { "SENDDOG_BULKSMS_PASSWORD", "yourpassword", D_EMPTY, NULL },
 	    { "SENDDOG_BULKSMS_SIGN", "Alphaname", D_EMPTY, NULL },
 	    { "SENDDOG_BULKSMS_TIMEOUT", "7", D_BLANK, NULL } },
-	  NULL, NULL, NULL },
+	  NULL, bulksms_send, NULL },
 	{ "mobipace",
 	  { { "SENDDOG_MOBIPACE_GATEWAY", "https://api.mobipace.com:444/v3/", D_EMPTY, NULL },
 	    { "SENDDOG_MOBIPACE_LOGIN", "Userlogin", D_EMPTY, NULL },
@@ -875,23 +1429,23 @@ static const struct sms_service services[] = {
 	    { "SENDDOG_MOBIPACE_URL_SEND", "Send", D_EMPTY, NULL },
 	    { "SENDDOG_MOBIPACE_URL_STATUSES", "QueryMessages", D_EMPTY, NULL },
 	    { "SENDDOG_MOBIPACE_URL_BALANCE", "QueryBalance", D_EMPTY, NULL } },
-	  NULL, NULL, NULL },
+	  mobipace_begin, NULL, mobipace_end, mobipace_push },
 	{ "notificoresms",
 	  { { "SENDDOG_NOTIFICORE_APIKEY", "yourapikey", D_EMPTY, NULL },
 	    { "SENDDOG_NOTIFICORE_SIGN", "Alphaname", D_EMPTY, NULL } },
-	  NULL, NULL, NULL },
+	  NULL, notificore_send, NULL },
 	{ "redsms",
 	  { { "SENDDOG_REDSMS_GATEWAY", "https://lk.redsms.ru/get/send.php", D_EMPTY, NULL },
 	    { "SENDDOG_REDSMS_BILGATEWAY", "https://lk.redsms.ru/get/balance.php", D_EMPTY, NULL },
 	    { "SENDDOG_REDSMS_LOGIN", "Login", D_EMPTY, NULL },
 	    { "SENDDOG_REDSMS_APIKEY", "MyAPIKey", D_EMPTY, NULL },
 	    { "SENDDOG_REDSMS_SIGN", "InfoCentr", D_EMPTY, NULL } },
-	  NULL, NULL, NULL },
+	  redsms_begin, redsms_send, redsms_end },
 	{ "skyriver",
 	  { { "SENDDOG_SKYSMS_GATEWAY", "http://sms.skysms.net/api/bulk_sm", D_EMPTY, NULL },
 	    { "SENDDOG_SKYSMS_LOGIN", "InfoCentr", D_EMPTY, NULL },
 	    { "SENDDOG_SKYSMS_PASSWORD", "MySecretPassword", D_EMPTY, NULL } },
-	  NULL, NULL, NULL },
+	  NULL, NULL, NULL, skyriver_push },
 	{ "smsflyapi2",
 	  { { "SENDDOG_SMSFLYAPI2_GATEWAY", "https://sms-fly.ua/api/v2/api.php", D_EMPTY, NULL },
 	    { "SENDDOG_SMSFLYAPI2_KEY", "dtTXXXXXXXHUdZ5m2mCXXXXXXXXXX", D_EMPTY, NULL },

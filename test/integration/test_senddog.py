@@ -688,6 +688,8 @@ def test_unprotected_overlapping_runs_send_each_file_once():
     texts = sorted(json.loads(r["body"])["text"] for r in stub.requests)
     assert texts == ["m0", "m1", "m2", "m3"], texts
     assert listing("tlg") == [".gitignore"]
+    # both runs wrote the missing ubstorage defaults at once: one row each
+    assert h.sql("SELECT `key` FROM ubstorage WHERE `key` LIKE 'SENDDOG%%' GROUP BY `key` HAVING COUNT(*) > 1") == []
 
 
 # ---------------------------------------------------------------- status check
@@ -966,6 +968,311 @@ def test_advanced_chkmsgstatuses_expiry():
                    ("2024-01-01 10:00:00", "0", "Message queued")], got
     assert weblogs_since(mark) == ["Checking statuses for [GradwellSms] SMS service is not implemented"]
     assert not os.path.exists(PIDFILE)
+
+
+# ---------------------------------------------------------------- classic batch and other gateways
+
+
+class extra_service:
+    """A config/senddog.d/<id>.ini for the block (setup() loads only the
+    basic five, smsflyapi2 and smspilot)."""
+
+    def __init__(self, sid):
+        self.path = os.path.join(SDDIR, sid + ".ini")
+        self.sid = sid
+
+    def __enter__(self):
+        with open(self.path, "w") as f:
+            f.write("[%s]\nNAME=%s\nCONFIG=loadConfig\nPUSH=pushMessages\n" % (self.sid, self.sid))
+        return self
+
+    def __exit__(self, *a):
+        os.unlink(self.path)
+
+
+def mobipace_answer(send_reply):
+    def answer(req):
+        if req["path"].endswith("/authorize"):
+            creds = json.loads(req["body"])
+            if creds == {"Username": "mlogin", "Password": "mpass"}:
+                return 200, b'{"StatusCode":101,"SessionId":"SESS-1"}'
+            return 200, b'{"StatusCode":200}'
+        return 200, send_reply
+    return answer
+
+
+def test_mobipace_batch_history_and_auth_failure():
+    clean_queues()
+    h.exec("DELETE FROM sms_history")
+    h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('sdhmob', '', '0501234567')")
+    queue("sms", "usms_1700000000_10", 'NUMBER="+380661234567"\nMESSAGE="two/2"\n')
+    queue("sms", "usms_1700000000_9", 'NUMBER="+380501234567"\nMESSAGE="Привіт <1>"\n')
+    mark = weblog_mark()
+    ok_reply = b'{"StatusCode":101,"MessageCount":2,"TotalPrice":0.5}'
+    with Stub(mobipace_answer(ok_reply)) as gw, extra_service("mobipace"), \
+            h.config(alter=base_alter(SMS_HISTORY_ON="1")):
+        storage_reset(SENDDOG_SMS_SERVICE="mobipace", SENDDOG_MOBIPACE_GATEWAY=gw.url + "/v3/",
+                      SENDDOG_MOBIPACE_LOGIN="mlogin", SENDDOG_MOBIPACE_PASSWORD="mpass",
+                      SENDDOG_MOBIPACE_ALPHANAME="MyAlpha")
+        assert senddog_cli(env={"UBAPI_NOW": "2024-03-05 10:11:12"}) == ok(2, 0, 0)
+    assert [(r["method"], r["path"]) for r in gw.requests] == [("POST", "/v3/authorize"), ("POST", "/v3/Send")]
+    for r in gw.requests:
+        assert r["headers"]["content-type"] == "application/json; charset=utf-8"
+        assert r["headers"]["cache-control"] == "no-cache"
+    assert gw.requests[0]["body"] == b'{"Username":"mlogin","Password":"mpass"}'
+    raw = gw.requests[1]["body"].decode()
+    sent = json.loads(raw)
+    refs = [m["Reference"] for m in sent["Messages"]]
+    assert all(re.fullmatch(r"[0-9A-F]{32}", x) for x in refs) and refs[0] != refs[1], refs
+    assert raw == ('{"SessionId":"SESS-1","Sender":"MyAlpha","Messages":['
+                   '{"Recipient":"380501234567","Body":"\\u041f\\u0440\\u0438\\u0432\\u0456\\u0442 <1>",'
+                   '"Reference":"%s"},{"Recipient":"380661234567","Body":"two\\/2","Reference":"%s"}]}'
+                   % tuple(refs)), raw
+    assert listing("sms") == [".gitignore"]
+    assert weblogs_since(mark) == [
+        "SENDDOG MOBIPACE sending SMS packet: SESS-1",
+        "SENDDOG MOBIPACE sending SMS packet: SESS-1 successful. Packet messages count: 2. Packet price: 0.5."]
+    assert history() == [
+        ("0", "sdhmob", "+380501234567", refs[0], "SESS-1", "2024-03-05 10:11:12", "0000-00-00 00:00:00",
+         "0", "0", "Message queued", "Привіт <1>"),
+        ("0", "", "+380661234567", refs[1], "SESS-1", "2024-03-05 10:11:12", "0000-00-00 00:00:00",
+         "0", "0", "Message queued", "two/2")], history()
+
+    # a refused packet: deleted anyway, history rows failed and closed
+    h.exec("DELETE FROM sms_history")
+    queue("sms", "usms_1700000001_0", 'NUMBER="+380501234567"\nMESSAGE="x"\n')
+    mark = weblog_mark()
+    with Stub(mobipace_answer(b'{"StatusCode":300}')) as gw, extra_service("mobipace"), \
+            h.config(alter=base_alter(SMS_HISTORY_ON="1")):
+        storage_reset(SENDDOG_SMS_SERVICE="mobipace", SENDDOG_MOBIPACE_GATEWAY=gw.url,
+                      SENDDOG_MOBIPACE_LOGIN="mlogin", SENDDOG_MOBIPACE_PASSWORD="mpass")
+        assert senddog_cli(env={"UBAPI_NOW": "2024-03-06 00:00:01"}) == ok(1, 0, 0)
+    assert [r["path"] for r in gw.requests] == ["/authorize", "/Send"]
+    assert json.loads(gw.requests[1]["body"])["Sender"] == "Alphaname"
+    assert listing("sms") == [".gitignore"]
+    assert weblogs_since(mark) == [
+        "SENDDOG MOBIPACE sending SMS packet: SESS-1",
+        "SENDDOG MOBIPACE sending SMS packet: SESS-1FAILED. Server answer: [300] - Insufficient funds to send messages"]
+    (row,) = history()
+    assert row[5:] == ("2024-03-06 00:00:01", "2024-03-06 00:00:01", "0", "1",
+                       "Failed to send message: [300] - Insufficient funds to send messages", "x"), row
+
+    # authorisation refused: nothing claimed, nothing sent, no history
+    h.exec("DELETE FROM sms_history")
+    queue("sms", "usms_1700000002_0", 'NUMBER="+380501234567"\nMESSAGE="stay"\n')
+    mark = weblog_mark()
+    with Stub(mobipace_answer(b"")) as gw, extra_service("mobipace"), \
+            h.config(alter=base_alter(SMS_HISTORY_ON="1")):
+        storage_reset(SENDDOG_SMS_SERVICE="mobipace", SENDDOG_MOBIPACE_GATEWAY=gw.url,
+                      SENDDOG_MOBIPACE_LOGIN="wrong", SENDDOG_MOBIPACE_PASSWORD="mpass")
+        assert senddog() == ok(1, 0, 0)
+    assert [r["path"] for r in gw.requests] == ["/authorize"]
+    assert listing("sms") == [".gitignore", "usms_1700000002_0"]
+    assert weblogs_since(mark) == [
+        "SENDDOG MOBIPACE ERROR auth failed: [200] - Incorrect user name or password",
+        "SENDDOG MOBIPACE ERROR send messages failed - empty session ID, check auth parameters"]
+    assert history() == []
+
+
+SKY_OK = ('<?xml version="1.0" encoding="utf-8"?><packet version="1.0"><result type="00">'
+          '<message smsmsgid="PK-9"><recipients>%s</recipients></message></result></packet>')
+
+
+def test_skyriver_xml_batch_and_history():
+    clean_queues()
+    h.exec("DELETE FROM sms_history")
+    h.exec("INSERT INTO phones (login, phone, mobile) VALUES ('sdhsky', '', '0501234567')")
+    queue("sms", "usms_1700000000_0", 'NUMBER="+380501234567"\nMESSAGE="a<b & c"\n')
+    queue("sms", "usms_1700000000_1", 'NUMBER="+380661234567"\nMESSAGE="two"\n')
+    ids = []
+
+    def answer(req):
+        ids.extend(re.findall(r'<recipient id="(\d+)"', req["body"].decode()))
+        recips = "".join('<recipient id="%s" smsid="S%d" />' % (x, k) for k, x in enumerate(ids))
+        return 200, (SKY_OK % recips).encode()
+
+    mark = weblog_mark()
+    with Stub(answer) as gw, extra_service("skyriver"), h.config(alter=base_alter(SMS_HISTORY_ON="1")):
+        storage_reset(SENDDOG_SMS_SERVICE="skyriver", SENDDOG_SKYSMS_GATEWAY=gw.url + "/api/bulk_sm",
+                      SENDDOG_SKYSMS_LOGIN="sky&l", SENDDOG_SKYSMS_PASSWORD="pw")
+        assert senddog_cli(env={"UBAPI_NOW": "2024-03-05 10:11:12"}) == ok(2, 0, 0)
+    (req,) = gw.requests
+    assert req["method"] == "POST" and req["path"] == "/api/bulk_sm"
+    assert req["headers"]["content-type"] == "text/xml; charset=utf-8"
+    assert req["headers"]["accept"] == "text/xml" and req["headers"]["cache-control"] == "no-cache"
+    rows = [int(x) for (x,) in h.sql("SELECT id FROM sms_history ORDER BY id", strings=True)]
+    assert [int(x) for x in ids] == rows and len(rows) == 2
+    assert req["body"].decode() == (
+        '<?xml version="1.0" encoding="utf-8"?>\n<packet version="1.0">\n<auth login="sky&amp;l" password="pw"/>\n'
+        '<command name="sendmessage">\n<message id="0" type="sms">\n<data charset="lat"></data>\n<recipients>\n'
+        '<recipient id="%d" address="+380501234567">a&lt;b &amp; c</recipient>'
+        '<recipient id="%d" address="+380661234567">two</recipient></recipients>\n</message>\n</command>\n'
+        '</packet>\n' % tuple(rows)), req["body"]
+    assert listing("sms") == [".gitignore"]
+    assert weblogs_since(mark) == ["SENDDOG SKYSMS packet PK-9 sent successfully"]
+    assert history() == [
+        ("0", "sdhsky", "+380501234567", "S0", "PK-9", "2024-03-05 10:11:12", "0000-00-00 00:00:00", "0", "0",
+         "Message queued", "a<b & c"),
+        ("0", "", "+380661234567", "S1", "PK-9", "2024-03-05 10:11:12", "0000-00-00 00:00:00", "0", "0",
+         "Message queued", "two")], history()
+
+    # history off: recipients numbered 1.. ; a refusal is logged, files gone anyway
+    h.exec("DELETE FROM sms_history")
+    queue("sms", "usms_1700000001_0", 'NUMBER="+380501234567"\nMESSAGE="x"\n')
+    queue("sms", "usms_1700000001_1", 'NUMBER="+380661234567"\nMESSAGE="y"\n')
+    mark = weblog_mark()
+    refusal = b'<?xml version="1.0"?><packet version="1.0"><result type="05"/></packet>'
+    with Stub(lambda req: (200, refusal)) as gw, extra_service("skyriver"), \
+            h.config(alter=base_alter(SMS_HISTORY_ON="0")):
+        storage_reset(SENDDOG_SMS_SERVICE="skyriver", SENDDOG_SKYSMS_GATEWAY=gw.url + "/b")
+        assert senddog() == ok(2, 0, 0)
+    body = gw.requests[0]["body"].decode()
+    assert re.findall(r'<recipient id="(\d+)" address="([^"]+)">(\w)</recipient>', body) == [
+        ("1", "+380501234567", "x"), ("2", "+380661234567", "y")], body
+    assert '<auth login="InfoCentr" password="MySecretPassword"/>' in body
+    assert listing("sms") == [".gitignore"] and history() == []
+    assert weblogs_since(mark) == [
+        "SENDDOG SKYSMS failed to sent SMS packet. Server answer: Login or password is incorrect"]
+
+    # no result type: the code is 42 and the raw answer follows; history rows closed
+    queue("sms", "usms_1700000002_0", 'NUMBER="+380501234567"\nMESSAGE="z"\n')
+    mark = weblog_mark()
+    odd = b"<packet><oops/></packet>"
+    with Stub(lambda req: (200, odd)) as gw, extra_service("skyriver"), \
+            h.config(alter=base_alter(SMS_HISTORY_ON="1")):
+        storage_reset(SENDDOG_SMS_SERVICE="skyriver", SENDDOG_SKYSMS_GATEWAY=gw.url + "/b")
+        assert senddog_cli(env={"UBAPI_NOW": "2024-03-06 00:00:01"}) == ok(1, 0, 0)
+    assert weblogs_since(mark) == [
+        "SENDDOG SKYSMS failed to sent SMS packet. Server answer: Error code is unknown. Servers answer:  42"
+        "<packet><oops/></packet>"]
+    (row,) = history()
+    assert row[1:] == ("sdhsky", "+380501234567", "", "", "2024-03-06 00:00:01", "2024-03-06 00:00:01", "0", "1",
+                       "Failed to send message: Error code is unknown. Servers answer:  42", "z"), row
+    assert listing("sms") == [".gitignore"]
+
+
+NOTIFLOG = os.path.join(h.root, "exports", "senddog_notificoresms.log")
+
+
+def test_notificoresms_put_keep_on_failure_and_log():
+    clean_queues()
+    if os.path.exists(NOTIFLOG):
+        os.unlink(NOTIFLOG)
+    queue("sms", "usms_1700000000_0", 'NUMBER="+380501234567"\nMESSAGE="Тест/1"\n')
+    queue("sms", "usms_1700000000_1", 'NUMBER="+380661234567"\nMESSAGE="bad"\n')
+    queue("sms", "usms_1700000000_2", 'NUMBER="+380661234568"\nMESSAGE="0"\n')
+
+    def answer(req):
+        if b"bad" in req["body"]:
+            return 200, b'{"result":{"error":1,"errorDescription":"No money"}}'
+        return 200, b'{"result":{"error":0,"id":"777","price":0.5}}'
+
+    try:
+        with Stub(answer) as gw, extra_service("notificoresms"), \
+                h.config(alter=base_alter(), ubapi={"senddog": {"senddog_notificore_url": gw.url + "/v1.0/"}}):
+            storage_reset(SENDDOG_SMS_SERVICE="notificoresms", SENDDOG_NOTIFICORE_APIKEY="NK",
+                          SENDDOG_NOTIFICORE_SIGN="My'Sign")
+            assert senddog_cli(env={"UBAPI_NOW": "2024-03-05 10:11:12"}) == ok(3, 0, 0)
+        assert [(r["method"], r["path"]) for r in gw.requests] == [("PUT", "/v1.0/sms/create")] * 2
+        req = gw.requests[0]
+        assert req["headers"]["x-api-key"] == "NK"
+        assert req["headers"]["x-api-source"] == "Notificore PHP Library"
+        assert req["headers"]["content-type"] == "text/json; charset=utf-8"
+        raw = req["body"].decode()
+        m = re.fullmatch(r'\{"destination":"phone","msisdn":"\+380501234567","originator":"MySign",'
+                         r'"body":"\\u0422\\u0435\\u0441\\u0442\\/1","reference":"ubsms(\d+)","validity":72\}', raw)
+        assert m, raw
+        now = int(time.time())
+        ref = m.group(1)
+        assert abs(int(ref[:10]) - now) < 60 and ref[10:20] == ref[:10], ref
+        # the confirmed one is gone; the refused one and the "0" text (never sent) stay
+        assert listing("sms") == [".gitignore", "usms_1700000000_1", "usms_1700000000_2"]
+        with open(NOTIFLOG) as f:
+            log = f.read()
+        assert log == (
+            "2024-03-05 10:11:12 MESSAGE SENDING SUCCESS: Array\n(\n    [result] => Array\n        (\n"
+            "            [error] => 0\n            [id] => 777\n            [price] => 0.5\n        )\n\n)\n\n"
+            "2024-03-05 10:11:12 MESSAGE SENDING FAILED: Array\n(\n    [result] => Array\n        (\n"
+            "            [error] => 1\n            [errorDescription] => No money\n        )\n\n)\n\n"), log
+        # a dead gateway: kept, the library's error array logged
+        os.unlink(NOTIFLOG)
+        clean_queues()
+        queue("sms", "usms_1700000001_0", 'NUMBER="+380501234567"\nMESSAGE="x"\n')
+        with extra_service("notificoresms"), h.config(
+                alter=base_alter(), ubapi={"senddog": {"senddog_notificore_url": "http://127.0.0.1:9/"}}):
+            assert senddog_cli(env={"UBAPI_NOW": "2024-03-05 10:11:12"}) == ok(1, 0, 0)
+        assert listing("sms") == [".gitignore", "usms_1700000001_0"]
+        with open(NOTIFLOG) as f:
+            log = f.read()
+        assert log.startswith("2024-03-05 10:11:12 Array\n(\n    [error] => Request failed (code: 0): "), log
+    finally:
+        if os.path.exists(NOTIFLOG):
+            os.unlink(NOTIFLOG)
+
+
+
+def test_redsms_timestamp_and_md5_signature():
+    import hashlib
+    clean_queues()
+    queue("sms", "usms_1700000000_0", 'NUMBER="+79161234567"\nMESSAGE="Привет & co"\n')
+    queue("sms", "usms_1700000000_1", 'NUMBER="+79161234568"\nMESSAGE="two"\n')
+
+    def answer(req):
+        if req["path"] == "/get/timestamp.php":
+            return 200, b"1700000123\n"
+        return 200, b"<error>whatever</error>"
+
+    with Stub(answer) as gw, extra_service("redsms"), \
+            h.config(alter=base_alter(),
+                     ubapi={"senddog": {"senddog_redsms_timestamp_url": gw.url + "/get/timestamp.php"}}):
+        storage_reset(SENDDOG_SMS_SERVICE="redsms", SENDDOG_REDSMS_GATEWAY=gw.url + "/get/send.php",
+                      SENDDOG_REDSMS_LOGIN="rl", SENDDOG_REDSMS_APIKEY="AK", SENDDOG_REDSMS_SIGN="RS")
+        assert senddog() == ok(2, 0, 0)
+    assert [r["method"] for r in gw.requests] == ["GET"] * 3
+    paths = [r["path"] for r in gw.requests]
+    assert paths[0] == "/get/timestamp.php"
+    sig = hashlib.md5(("rl79161234567xmlRSПривет & co1700000123AK").encode()).hexdigest()
+    assert paths[1] == ("/get/send.php?login=rl&signature=%s&phone=79161234567&sender=RS&return=xml"
+                        "&timestamp=1700000123&text=%%D0%%9F%%D1%%80%%D0%%B8%%D0%%B2%%D0%%B5%%D1%%82+%%26+co" % sig), paths
+    sig2 = hashlib.md5(b"rl79161234568xmlRStwo1700000123AK").hexdigest()
+    assert paths[2] == ("/get/send.php?login=rl&signature=%s&phone=79161234568&sender=RS&return=xml"
+                        "&timestamp=1700000123&text=two" % sig2), paths
+    # deleted whatever the gateway says
+    assert listing("sms") == [".gitignore"]
+
+
+def test_bulksms_get_and_configurable_pause():
+    clean_queues()
+    debuglog = os.path.join(h.root, "exports", "bulksmsdebug.log")
+    if os.path.exists(debuglog):
+        os.unlink(debuglog)
+    queue("sms", "usms_1700000000_0", 'NUMBER="+37369123456"\nMESSAGE="a b/c"\n')
+    queue("sms", "usms_1700000000_1", 'NUMBER="+37369123457"\nMESSAGE="two"\n')
+    queue("sms", "usms_1700000000_2", 'NUMBER=""\nMESSAGE="no number"\n')
+    try:
+        with Stub(lambda req: (200, b"<string>OK</string>")) as gw, extra_service("bulksms"), \
+                h.config(alter=base_alter(SENDDOG_BULKSMS_DEBUG="1"),
+                         ubapi={"senddog": {"senddog_bulksms_sleep_ms": "300"}}):
+            storage_reset(SENDDOG_SMS_SERVICE="bulksms", SENDDOG_BULKSMS_GATEWAY=gw.url,
+                          SENDDOG_BULKSMS_LOGIN="bl", SENDDOG_BULKSMS_PASSWORD="bp", SENDDOG_BULKSMS_SIGN="BS")
+            t0 = time.time()
+            assert senddog_cli(env={"UBAPI_NOW": "2024-03-05 10:11:12"}) == ok(3, 0, 0)
+            took = time.time() - t0
+        # one pause of 0.3 s between the two sends, not SENDDOG_BULKSMS_TIMEOUT's 7 s
+        assert 0.3 <= took < 3, took
+        paths = [r["path"] for r in gw.requests]
+        assert paths == [
+            "/UnifunBulkSMSAPI.asmx/SendSMSSimple?&username=bl&&password=bp&&from=BS&&to=37369123456&&text=a+b%2Fc&",
+            "/UnifunBulkSMSAPI.asmx/SendSMSSimple?&username=bl&&password=bp&&from=BS&&to=37369123457&&text=two&"], paths
+        assert storage()["SENDDOG_BULKSMS_TIMEOUT"] == "7"
+        # the empty number is never sent and stays
+        assert listing("sms") == [".gitignore", "usms_1700000000_2"]
+        with open(debuglog) as f:
+            log = f.read()
+        assert log.count("2024-03-05 10:11:12\n===============\n<string>OK</string>\nHTTP Code: 200\n") == 2, log
+    finally:
+        if os.path.exists(debuglog):
+            os.unlink(debuglog)
 
 
 if __name__ == "__main__":
