@@ -138,18 +138,8 @@ void cmd_btrxpolls(struct req *r)
 		return;
 	}
 	struct stardust lock;
-	int got = stardust_take(r->cfg, r->db, POLLS_LOCK, &lock);
-	if (got < 0) {
-		if (got == -2)
-			reply_text(r, "ERROR:LOCK_FILE");
-		else
-			reply_db_error(r);
+	if (!stardust_take_or_reply(r, POLLS_LOCK, "SKIPPED:BTRXPOLLS_ALREADY_RUNNING", &lock))
 		return;
-	}
-	if (got == 0) {
-		reply_text(r, "SKIPPED:BTRXPOLLS_ALREADY_RUNNING");
-		return;
-	}
 	const char *url = cfg_alter(r->cfg, "BTRX24_POLLS_URL", "");
 	cJSON *data = *url ? collect(r) : NULL;
 	if (!*url) {

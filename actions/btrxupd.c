@@ -448,18 +448,8 @@ void cmd_btrxupd(struct req *r)
 		return;
 	}
 	struct stardust lock;
-	int got = stardust_take(r->cfg, r->db, BTRX_LOCK, &lock);
-	if (got < 0) {
-		if (got == -2)
-			reply_text(r, "ERROR:LOCK_FILE");
-		else
-			reply_db_error(r);
+	if (!stardust_take_or_reply(r, BTRX_LOCK, "SKIPPED:BTRXUPD_ALREADY_RUNNING", &lock))
 		return;
-	}
-	if (got == 0) {
-		reply_text(r, "SKIPPED:BTRXUPD_ALREADY_RUNNING");
-		return;
-	}
 	const char *url = cfg_alter(r->cfg, "BTRX24_EXPORT_URL", "");
 	if (!*url)
 		reply_text(r, "ERROR:EX_NO_EXPORT_URL");

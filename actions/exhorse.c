@@ -21,18 +21,8 @@ void cmd_exhorse(struct req *r)
 		return;
 	}
 	struct stardust lock;
-	int got = stardust_take(r->cfg, r->db, "EXHORSE", &lock);
-	if (got == 0) {
-		reply_text(r, "SKIP:EXHORSE_ALREADY_RUNNING");
+	if (!stardust_take_or_reply(r, "EXHORSE", "SKIP:EXHORSE_ALREADY_RUNNING", &lock))
 		return;
-	}
-	if (got < 0) {
-		if (got == -2)
-			reply_text(r, "ERROR:LOCK_FILE");
-		else
-			reply_db_error(r);
-		return;
-	}
 	const char *reply = exhorse_run(r, param_present(&r->params, "ebobo"));
 	stardust_give(r->db, &lock);
 	if (strcmp(reply, "ERROR:DB") == 0)

@@ -196,18 +196,8 @@ void cmd_ophanimtraff(struct req *r)
 		return;
 	}
 	struct stardust lock;
-	int got = stardust_take(r->cfg, r->db, OPH_LOCK, &lock);
-	if (got < 0) {
-		if (got == -2)
-			reply_text(r, "ERROR:LOCK_FILE");
-		else
-			reply_db_error(r);
+	if (!stardust_take_or_reply(r, OPH_LOCK, "SKIP:OPHANIMTRAFF_RUNNING", &lock))
 		return;
-	}
-	if (got == 0) {
-		reply_text(r, "SKIP:OPHANIMTRAFF_RUNNING");
-		return;
-	}
 	const char *urls = cfg_alter(r->cfg, "OPHANIMFLOW_URLS", "");
 	struct oph o = { .r = r };
 	struct tm tm;

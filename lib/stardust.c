@@ -95,3 +95,15 @@ void stardust_give(struct db *db, struct stardust *s)
 		stardust_stop(db, s->name);
 	s->fd = -1;
 }
+
+bool stardust_take_or_reply(struct req *r, const char *name, const char *busy, struct stardust *s)
+{
+	int got = stardust_take(r->cfg, r->db, name, s);
+	if (got == 0)
+		reply_text(r, busy);
+	else if (got == -2)
+		reply_text(r, "ERROR:LOCK_FILE");
+	else if (got < 0)
+		reply_db_error(r);
+	return got == 1;
+}

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "req.h"
 
 /* The MariaDB lock alone: 1 taken, 0 held elsewhere, -1 error. */
 int stardust_start(struct db *db, const char *name);
@@ -29,5 +30,10 @@ struct stardust {
 /* 1 taken, 0 held elsewhere, -1 database error, -2 lock file error. */
 int stardust_take(const struct config *cfg, struct db *db, const char *name, struct stardust *s);
 void stardust_give(struct db *db, struct stardust *s);
+
+/* stardust_take() in a handler: false when the lock was not taken, after
+ * replying busy (the action's own reply), ERROR:LOCK_FILE or the database
+ * error. */
+bool stardust_take_or_reply(struct req *r, const char *name, const char *busy, struct stardust *s);
 
 #endif

@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -22,6 +21,7 @@
 #include "httpc.h"
 #include "icmp.h"
 #include "money.h"
+#include "notify.h"
 #include "req.h"
 #include "runcmd.h"
 #include "senddog.h"
@@ -699,10 +699,6 @@ static void recipients(struct list *l, const char *primary, const char *action, 
 	free(extra);
 }
 
-/* __('Watchdog') in the install's default language (config/config.ini
- * default_lang -> languages/<dir>/langid.txt -> $lang['def'][...]). */
-static char *translate(const struct config *cfg, const char *key);
-
 static void do_actions(struct wd *w, const struct task *t, const char *cur)
 {
 	struct req *r = w->r;
@@ -721,7 +717,9 @@ static void do_actions(struct wd *w, const struct task *t, const char *cur)
 	if (has(action, "email") && php_truthy(w->emails)) {
 		char date[20];
 		clock_format_datetime(r->now, date);
-		char *word = translate(r->cfg, "Watchdog");
+		/* __('Watchdog') in the install's default language */
+		struct notify_lang *lang = notify_lang_load(r->cfg);
+		const char *word = notify_tr(lang, "Watchdog");
 		struct sbuf subj = SBUF_INIT, msg = SBUF_INIT;
 		sbuf_printf(&subj, "Ubilling %s", word);
 		sbuf_printf(&msg, "%s %s", sbuf_str(&text), date);
@@ -732,7 +730,7 @@ static void do_actions(struct wd *w, const struct task *t, const char *cur)
 		list_free(&l);
 		sbuf_free(&subj);
 		sbuf_free(&msg);
-		free(word);
+		notify_lang_free(lang);
 	}
 
 	if (has(action, "telegram") && php_truthy(w->telegram)) {
@@ -803,96 +801,6 @@ static void process(struct wd *w, const struct task *t)
 }
 
 /* ---------------------------------------------------------------- i18n */
-
-static char *php_quoted(const char *p)
-{
-	char q = *p;
-	if (q != '\'' && q != '"')
-		return NULL;
-	struct sbuf b = SBUF_INIT;
-	for (p++; *p && *p != q; p++) {
-		if (*p == '\\' && (p[1] == q || p[1] == '\\'))
-			p++;
-		sbuf_putc(&b, *p);
-	}
-	if (*p != q) {
-		sbuf_free(&b);
-		return NULL;
-	}
-	return sbuf_detach(&b);
-}
-
-static char *lang_lookup(const char *dir, const char *key)
-{
-	char *found = NULL;
-	struct sbuf needle = SBUF_INIT;
-	sbuf_printf(&needle, "$lang['def']['%s']", key);
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	while (d && (e = readdir(d)) != NULL) {
-		size_t n = strlen(e->d_name);
-		if (n < 5 || strcmp(e->d_name + n - 4, ".php") != 0)
-			continue;
-		struct sbuf path = SBUF_INIT;
-		sbuf_printf(&path, "%s/%s", dir, e->d_name);
-		char *data = file_get(sbuf_str(&path), NULL);
-		for (char *p = data; p && (p = strstr(p, sbuf_str(&needle))) != NULL;) {
-			p += needle.len;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			if (*p != '=')
-				continue;
-			p++;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			char *v = php_quoted(p);
-			if (v) {
-				free(found);
-				found = v;
-			}
-		}
-		free(data);
-		sbuf_free(&path);
-	}
-	if (d)
-		closedir(d);
-	sbuf_free(&needle);
-	return found;
-}
-
-static char *translate(const struct config *cfg, const char *key)
-{
-	char *ini = cfg_path(cfg, "config/config.ini");
-	struct ini *c = ini_load(ini, INI_PHP);
-	free(ini);
-	char *want = c && ini_get(c, "default_lang") ? trim_dup(ini_get(c, "default_lang")) : NULL;
-	ini_free(c);
-	char *result = NULL;
-	char *langs = cfg_path(cfg, "languages");
-	DIR *d = want && want[0] ? opendir(langs) : NULL;
-	struct dirent *e;
-	while (d && !result && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		struct sbuf p = SBUF_INIT;
-		sbuf_printf(&p, "%s/%s/langid.txt", langs, e->d_name);
-		char *id = file_get(sbuf_str(&p), NULL);
-		char *tid = id ? trim_dup(id) : NULL;
-		if (tid && strcmp(tid, want) == 0) {
-			sbuf_reset(&p);
-			sbuf_printf(&p, "%s/%s", langs, e->d_name);
-			result = lang_lookup(sbuf_str(&p), key);
-		}
-		free(tid);
-		free(id);
-		sbuf_free(&p);
-	}
-	if (d)
-		closedir(d);
-	free(langs);
-	free(want);
-	return result ? result : xstrdup(key);
-}
 
 /* ---------------------------------------------------------------- lock */
 
