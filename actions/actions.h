@@ -100,6 +100,8 @@ ACTION_HANDLER(cmd_backupdb);
 ACTION_HANDLER(cmd_cachedog);
 ACTION_HANDLER(cmd_feesharvester);
 ACTION_HANDLER(cmd_rebuildglscache);
+ACTION_HANDLER(cmd_districtscache); /* §5.5 */
+ACTION_HANDLER(cmd_stgfeecharge2mysql); /* §5.8 */
 /* Bitrix24 pushes: spec actions-services.md §8-§9 (StarDust locks taken
  * after the enable check, in the handlers) */
 ACTION_HANDLER(cmd_btrxpolls);

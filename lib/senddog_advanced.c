@@ -255,13 +255,20 @@ long sd_adv_run_sms(struct req *r, struct sd_adv *a)
 
 void sd_adv_status_check(struct req *r, struct sd_adv *a)
 {
-	(void)r;
 	for (size_t i = 0; i < a->ng; i++) {
 		struct adv_group *g = &a->g[i];
 		if (!g->api) {
 			weblog(r, "SENDDOG SMS service with ID [%s] does not exists", g->svc_id);
 			continue;
 		}
+		/* the routines read their own rows (the default one's include
+		 * smssrvid 0): smssrvid 0 and the default id are one check, not
+		 * two as in PHP */
+		bool done = false;
+		for (size_t j = 0; j < i && !done; j++)
+			done = a->g[j].api && id_equal(a->g[j].svc_id, g->svc_id);
+		if (done)
+			continue;
 		struct sd_services *s = g->cls ? row_settings(a, g) : NULL;
 		if (!g->cls || !sd_sms_status(r, s, g->cls->id, g->svc_id, g->is_default)) {
 			if (!g->cls || !g->cls->php_status)

@@ -264,6 +264,16 @@ static char *xml_attr(const char *xml, const char *tag, const char *attr, size_t
 	return NULL;
 }
 
+/* Whether xml has an n-th (0-based) <tag ...>. */
+static bool xml_attr_exists(const char *xml, const char *tag, size_t n)
+{
+	size_t tl = strlen(tag);
+	for (const char *p = strchr(xml, '<'); p; p = strchr(p + 1, '<'))
+		if (strncmp(p + 1, tag, tl) == 0 && strchr(" \t\r\n/>", p[1 + tl]) && !n--)
+			return true;
+	return false;
+}
+
 /* <![CDATA[s]]>, a "]]>" inside split over two sections */
 static void cdata(struct sbuf *b, const char *s)
 {
@@ -596,40 +606,31 @@ static char *smsfly2_phone(const char *number)
 	return out;
 }
 
-static enum sms_verdict smsflyapi2_send(struct sms_ctx *c, const char *number, const char *message)
+/* One API call (PHP's apiquery): body gets the "auth" member appended and
+ * is posted; the decoded reply when it says success, else NULL (logged). */
+static cJSON *smsfly2_call(struct sms_ctx *c, struct sbuf *body, int bad)
 {
-	char *cut = c->srvid ? smsfly2_phone(number) : sd_cut_international(number);
-	struct sbuf body = SBUF_INIT;
-	sbuf_puts(&body, "{\"action\":\"SENDMESSAGE\",\"data\":{\"recipient\":");
-	int bad = 0;
-	if (cut)
-		bad = sd_json_string_unescaped(&body, cut);
-	else
-		sbuf_puts(&body, "false");
-	sbuf_puts(&body, ",\"channels\":[\"sms\"],\"sms\":{\"source\":");
-	bad |= sd_json_string_unescaped(&body, setting(c, "SENDDOG_SMSFLYAPI2_SIGN"));
-	sbuf_puts(&body, ",\"text\":");
-	bad |= sd_json_string_unescaped(&body, message);
-	sbuf_puts(&body, "}},\"auth\":{\"key\":");
-	bad |= sd_json_string_unescaped(&body, setting(c, "SENDDOG_SMSFLYAPI2_KEY"));
-	sbuf_puts(&body, "}}");
+	sbuf_puts(body, ",\"auth\":{\"key\":");
+	bad |= sd_json_string_unescaped(body, setting(c, "SENDDOG_SMSFLYAPI2_KEY"));
+	sbuf_puts(body, "}}");
 	if (bad) /* json_encode() gives false, which curl posts as "" */
-		sbuf_reset(&body);
+		sbuf_reset(body);
 	static const char *const hdrs[] = { "Content-Type: application/json", "Accept: application/json", NULL };
 	struct http_request q = {
-		.method = "POST", .url = setting(c, "SENDDOG_SMSFLYAPI2_GATEWAY"), .body = bad ? "" : sbuf_str(&body),
-		.body_len = bad ? 0 : body.len, .headers = hdrs, .connect_timeout_ms = 10000,
+		.method = "POST", .url = setting(c, "SENDDOG_SMSFLYAPI2_GATEWAY"), .body = bad ? "" : sbuf_str(body),
+		.body_len = bad ? 0 : body->len, .headers = hdrs, .connect_timeout_ms = 10000,
 		.timeout_ms = 30000, .insecure = 1,
 	};
 	struct http_response resp;
 	http_do(&q, &resp, "smsflyapi2");
 	cJSON *j = resp.body.len ? cJSON_Parse(sbuf_str(&resp.body)) : NULL;
+	bool success = false;
 	if (!resp.body.len || !php_truthy(sbuf_str(&resp.body))) {
 		weblog(c->r, "SENDDOG SMSFLYAPI2 ERROR for use API");
 	} else {
 		const cJSON *ok = cJSON_GetObjectItemCaseSensitive(j, "success");
-		bool success = (cJSON_IsNumber(ok) && ok->valuedouble == 1) || cJSON_IsTrue(ok) ||
-			       (cJSON_IsString(ok) && strcmp(ok->valuestring, "1") == 0);
+		success = (cJSON_IsNumber(ok) && ok->valuedouble == 1) || cJSON_IsTrue(ok) ||
+			  (cJSON_IsString(ok) && strcmp(ok->valuestring, "1") == 0);
 		if (!success) {
 			const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
 			const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "code");
@@ -647,8 +648,30 @@ static enum sms_verdict smsflyapi2_send(struct sms_ctx *c, const char *number, c
 				       cs);
 		}
 	}
-	cJSON_Delete(j);
 	http_response_free(&resp);
+	if (!success) {
+		cJSON_Delete(j);
+		j = NULL;
+	}
+	return j;
+}
+
+static enum sms_verdict smsflyapi2_send(struct sms_ctx *c, const char *number, const char *message)
+{
+	char *cut = c->srvid ? smsfly2_phone(number) : sd_cut_international(number);
+	struct sbuf body = SBUF_INIT;
+	sbuf_puts(&body, "{\"action\":\"SENDMESSAGE\",\"data\":{\"recipient\":");
+	int bad = 0;
+	if (cut)
+		bad = sd_json_string_unescaped(&body, cut);
+	else
+		sbuf_puts(&body, "false");
+	sbuf_puts(&body, ",\"channels\":[\"sms\"],\"sms\":{\"source\":");
+	bad |= sd_json_string_unescaped(&body, setting(c, "SENDDOG_SMSFLYAPI2_SIGN"));
+	sbuf_puts(&body, ",\"text\":");
+	bad |= sd_json_string_unescaped(&body, message);
+	sbuf_puts(&body, "}}");
+	cJSON_Delete(smsfly2_call(c, &body, bad));
 	sbuf_free(&body);
 	free(cut);
 	return SMS_DELETE;
@@ -952,8 +975,8 @@ static cJSON *mobipace_call(struct sms_ctx *c, const char *url, const char *body
 	return j;
 }
 
-/* PHP authorises first: without a session nothing is claimed or sent. */
-static int mobipace_begin(struct sms_ctx *c)
+/* authorize: c->session set, or -1 (a refusal logged) */
+static int mobipace_auth(struct sms_ctx *c)
 {
 	char *url = mobipace_url(c, "SENDDOG_MOBIPACE_URL_AUTH", "authorize");
 	struct sbuf body = SBUF_INIT;
@@ -986,7 +1009,13 @@ static int mobipace_begin(struct sms_ctx *c)
 	}
 	sbuf_free(&body);
 	free(url);
-	if (!c->session) {
+	return c->session ? 0 : -1;
+}
+
+/* PHP authorises first: without a session nothing is claimed or sent. */
+static int mobipace_begin(struct sms_ctx *c)
+{
+	if (mobipace_auth(c) != 0) {
 		weblog(c->r, "SENDDOG MOBIPACE ERROR send messages failed - empty session ID, check auth parameters");
 		return -1;
 	}
@@ -1861,25 +1890,313 @@ long sd_run_sms(struct req *r, const struct sd_services *s)
 	return listed;
 }
 
+/* ---------------------------------------------------------------- status checks */
+
+/* A decoded delivery status: the sms_history columns PHP sets. */
+struct sms_state {
+	const char *text; /* NULL: "Sending status code is unknown:  <code>" */
+	int delivered, nocheck;
+};
+
+/* The rows a status routine may look at: all in classic mode, the
+ * service's own in advanced mode (the default one also owns smssrvid 0). */
+static int status_ids(struct sms_ctx *c, const char *column, bool is_default, struct db_rows *out)
+{
+	struct sbuf q = SBUF_INIT;
+	sbuf_printf(&q, "SELECT `%s` FROM `sms_history` WHERE `no_statuschk`<1 AND `delivered`<1", column);
+	if (c->srvid)
+		sbuf_puts(&q, is_default ? " AND (`smssrvid`=? OR `smssrvid`=0)" : " AND `smssrvid`=?");
+	/* PHP's DISTINCT, in the order the rows were written */
+	sbuf_printf(&q, " GROUP BY `%s` ORDER BY MIN(`id`)", column);
+	int rc = c->srvid ? db_query(c->r->db, out, sbuf_str(&q), "i", atoll(c->srvid))
+			  : db_query(c->r->db, out, sbuf_str(&q), "");
+	sbuf_free(&q);
+	if (rc != 0)
+		syslog(LOG_ERR, "ubapi senddog: sms_history read failed: %s", db_error(c->r->db));
+	return rc;
+}
+
+static void status_store(struct sms_ctx *c, const char *selfid, const struct sms_state *st, const char *code)
+{
+	char now[24];
+	clock_format_datetime(c->r->now, now);
+	struct sbuf text = SBUF_INIT;
+	if (st->text)
+		sbuf_puts(&text, st->text);
+	else
+		sbuf_printf(&text, "Sending status code is unknown:  %s", code);
+	db_exec(c->r->db,
+		"UPDATE `sms_history` SET `date_statuschk`=?, `delivered`=?, `no_statuschk`=?, `send_status`=? "
+		"WHERE `srvmsgself_id`=?",
+		"siiss", now, st->delivered, st->nocheck, sbuf_str(&text), selfid);
+	sbuf_free(&text);
+}
+
+static struct sms_state mobipace_state(const char *code)
+{
+	static const struct {
+		long code;
+		struct sms_state st;
+	} map[] = {
+		{ 1, { "Pending", 0, 0 } },
+		{ 2, { "Scheduled message", 0, 0 } },
+		{ 3, { "Sent", 0, 0 } },
+		{ 4, { "Insufficient funds to send messages", 0, 1 } },
+		{ 5, { "Invalid cell number format", 0, 1 } },
+		{ 6, { "Maximum message length of 500 chars reached", 0, 1 } },
+		{ 7, { "Invalid alpha-name - please, contact your manager", 0, 1 } },
+		{ 8, { "Invalid message route - please, contact your manager", 0, 1 } },
+		{ 9, { "Cell number blocked", 0, 1 } },
+		{ 10, { "System failure", 0, 1 } },
+		{ 100, { "Delivered", 1, 0 } },
+		{ 101, { "Undeliverable", 0, 1 } },
+		{ 102, { "Message sent, status unknown", 0, 1 } },
+		{ 103, { "Rejected", 0, 1 } },
+		{ 104, { "TimeOut", 0, 1 } },
+	};
+	if (*code && str_is_digits(code) && strlen(code) < 10)
+		for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+			if (map[i].code == atol(code))
+				return map[i].st;
+	return (struct sms_state){ NULL, 0, 1 };
+}
+
+/* One QueryMessages POST with every pending Reference. */
+static void mobipace_status_check(struct sms_ctx *c, bool is_default)
+{
+	if (mobipace_auth(c) != 0) {
+		weblog(c->r, "SENDDOG MOBIPACE ERROR check messages statuses failed - empty session ID, check auth parameters");
+		return;
+	}
+	struct db_rows ids;
+	if (status_ids(c, "srvmsgself_id", is_default, &ids) != 0) {
+		mobipace_end(c);
+		return;
+	}
+	if (!ids.nrows) {
+		db_rows_free(&ids);
+		mobipace_end(c);
+		return;
+	}
+	struct sbuf body = SBUF_INIT;
+	sbuf_printf(&body, "{\"SessionId\":%s,\"References\":[", c->session_json);
+	int bad = 0;
+	for (size_t i = 0; i < ids.nrows; i++) {
+		const char *id = db_cell(&ids, i, 0) ? db_cell(&ids, i, 0) : "";
+		if (i)
+			sbuf_putc(&body, ',');
+		bad |= phpjson_string(id, strlen(id), &body);
+	}
+	sbuf_puts(&body, "]}");
+	db_rows_free(&ids);
+	char *url = mobipace_url(c, "SENDDOG_MOBIPACE_URL_STATUSES", "QueryMessages");
+	cJSON *j = mobipace_call(c, url, bad ? "" : sbuf_str(&body), bad ? 0 : body.len);
+	if (j) {
+		char *err = NULL;
+		if (mobipace_status(j, &err)) {
+			const cJSON *list = cJSON_GetObjectItemCaseSensitive(j, "MessageStatuses");
+			size_t n = 0;
+			const cJSON *e;
+			if (!cJSON_IsArray(list) && !cJSON_IsObject(list))
+				list = NULL;
+			cJSON_ArrayForEach(e, list)
+			{
+				char *ref = json_scalar_text(cJSON_GetObjectItemCaseSensitive(e, "Reference"));
+				char *code = json_scalar_text(cJSON_GetObjectItemCaseSensitive(e, "StatusCode"));
+				struct sms_state st = mobipace_state(code);
+				status_store(c, ref, &st, code);
+				free(ref);
+				free(code);
+				n++;
+			}
+			weblog(c->r, "SENDDOG MOBIPACE checked statuses for %zu messages.", n);
+		} else {
+			weblog(c->r, "SENDDOG MOBIPACE ERROR failed to check messages statuses. Server answer: %s", err);
+		}
+		free(err);
+		cJSON_Delete(j);
+	}
+	free(url);
+	sbuf_free(&body);
+	mobipace_end(c);
+}
+
+static struct sms_state skysms_state(const char *code)
+{
+	static const struct {
+		const char *code;
+		struct sms_state st;
+	} map[] = {
+		{ "DELIVERED", { "Message is delivered to recipient", 1, 0 } },
+		{ "TOSEND", { "Message is queued for delivering", 0, 0 } },
+		{ "ENROUTE", { "Message is sent but not yet delivered to recipient", 0, 0 } },
+		{ "PAUSED", { "Message delivering is paused", 0, 0 } },
+		{ "CANCELED", { "Message delivering is canceled", 0, 1 } },
+		{ "FAILED", { "Failed to send message", 0, 1 } },
+		{ "EXPIRED", { "Failed to deliver message - delivery term is expired", 0, 1 } },
+		{ "UNDELIVERABLE", { "Message can not be delivered to recipient", 0, 1 } },
+		{ "REJECTED", { "Message is rejected by server", 0, 1 } },
+		{ "BADCOST", { "Message is not delivered to recipient - can not determine message cost", 0, 1 } },
+		{ "UNKNOWN", { "Message status is unknown", 0, 0 } },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+		if (strcmp(map[i].code, code) == 0)
+			return map[i].st;
+	return (struct sms_state){ NULL, 0, 1 };
+}
+
+/* A querymessage packet per pending packet id; classic mode first stops
+ * checks of rows older than SMS_CHECKSTATUS_EXPIRE_DAYS. */
+static void skyriver_status_check(struct sms_ctx *c, bool is_default)
+{
+	if (!c->srvid) {
+		const char *opt = cfg_alter(c->r->cfg, "SMS_CHECKSTATUS_EXPIRE_DAYS", "");
+		/* PHP pastes the option into the SQL; an empty one breaks it: 7 then */
+		long long days = str_is_digits(opt) && strlen(opt) < 10 ? atoll(opt) : 7;
+		char now[24];
+		clock_format_datetime(c->r->now, now);
+		db_exec(c->r->db,
+			"UPDATE `sms_history` SET `no_statuschk`=1, `send_status`=? "
+			"WHERE ABS(DATEDIFF(?, `date_send`)) > ? AND `no_statuschk`<1",
+			"ssi", ST_EXPIRED, now, days);
+	}
+	struct db_rows ids;
+	if (status_ids(c, "srvmsgpack_id", is_default, &ids) != 0)
+		return;
+	for (size_t i = 0; i < ids.nrows; i++) {
+		const char *pack = db_cell(&ids, i, 0);
+		if (!pack || !php_truthy(pack))
+			continue;
+		struct sbuf body = SBUF_INIT;
+		sbuf_puts(&body, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<packet version=\"1.0\">\n<auth login=\"");
+		sd_xml_escape(&body, setting(c, "SENDDOG_SKYSMS_LOGIN"));
+		sbuf_puts(&body, "\" password=\"");
+		sd_xml_escape(&body, setting(c, "SENDDOG_SKYSMS_PASSWORD"));
+		sbuf_puts(&body, "\"/>\n<command name=\"querymessage\">\n<message smsmsgid=\"");
+		sd_xml_escape(&body, pack);
+		sbuf_puts(&body, "\"/>\n</command>\n</packet>\n");
+		static const char *const hdrs[] = { "Content-Type: text/xml; charset=utf-8", "Accept: text/xml",
+						    "Cache-Control: no-cache", NULL };
+		struct http_request q = { .method = "POST", .url = setting(c, "SENDDOG_SKYSMS_GATEWAY"),
+					  .body = sbuf_str(&body), .body_len = body.len, .headers = hdrs,
+					  .connect_timeout_ms = 10000, .timeout_ms = 60000 };
+		struct http_response resp;
+		http_do(&q, &resp, "skysms");
+		const char *res = sbuf_str(&resp.body);
+		const char *lt = strchr(res, '<');
+		if (lt && (isalpha((unsigned char)lt[1]) || lt[1] == '?')) {
+			char *type = xml_attr(res, "result", "type", 0, NULL);
+			if (!type)
+				type = xstrdup("42");
+			if (*type && strspn(type, "0") == strlen(type)) {
+				char *smsid;
+				for (size_t k = 0; (smsid = xml_attr(res, "recipient", "smsid", k, NULL)) != NULL ||
+						   xml_attr_exists(res, "recipient", k);
+				     k++) {
+					if (!smsid)
+						continue;
+					char *status = xml_attr(res, "recipient", "status", k, NULL);
+					struct sms_state st = skysms_state(status ? status : "");
+					status_store(c, smsid, &st, status ? status : "");
+					free(status);
+					free(smsid);
+				}
+				/* the two PHP classes word it differently */
+				weblog(c->r, "SENDDOG SKYSMS %s SMS packet %s send status", c->srvid ? "checking" : "checked",
+				       pack);
+			} else {
+				struct sbuf tmp = SBUF_INIT;
+				weblog(c->r, "SENDDOG SKYSMS failed to get SMS packet %s send status. Server answer: %s%s", pack,
+				       skysms_error_text(type, &tmp), strcmp(type, "42") == 0 ? res : "");
+				sbuf_free(&tmp);
+			}
+			free(type);
+		}
+		http_response_free(&resp);
+		sbuf_free(&body);
+	}
+	db_rows_free(&ids);
+}
+
+static struct sms_state smsfly2_state(const char *code)
+{
+	static const struct {
+		const char *code;
+		int delivered, nocheck;
+	} map[] = {
+		{ "ACCEPTD", 0, 0 }, { "PENDING", 0, 0 },	    { "INPROGRESS", 0, 0 }, { "MODERATION", 0, 0 },
+		{ "SENT", 0, 0 },    { "EXPIRED", 0, 1 },	    { "UNDELIV", 0, 1 },    { "STOPED", 0, 1 },
+		{ "ERROR", 0, 1 },   { "INSUFFICIENTFUNDS", 0, 1 }, { "RESERVED", 0, 1 },   { "REFUND", 0, 1 },
+		{ "VIEWED", 1, 1 },  { "DELIVRD", 1, 1 },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+		if (strcmp(map[i].code, code) == 0)
+			return (struct sms_state){ smsfly2_status(code), map[i].delivered, map[i].nocheck };
+	return (struct sms_state){ NULL, 0, 1 };
+}
+
+/* A GETMESSAGESTATUS call per pending message id. */
+static void smsflyapi2_status_check(struct sms_ctx *c, bool is_default)
+{
+	struct db_rows ids;
+	if (status_ids(c, "srvmsgself_id", is_default, &ids) != 0)
+		return;
+	for (size_t i = 0; i < ids.nrows; i++) {
+		const char *id = db_cell(&ids, i, 0) ? db_cell(&ids, i, 0) : "";
+		struct sbuf body = SBUF_INIT;
+		sbuf_puts(&body, "{\"action\":\"GETMESSAGESTATUS\",\"data\":{\"messageID\":");
+		int bad = sd_json_string_unescaped(&body, id);
+		sbuf_putc(&body, '}');
+		cJSON *j = smsfly2_call(c, &body, bad);
+		if (j) {
+			const cJSON *data = cJSON_GetObjectItemCaseSensitive(j, "data");
+			const cJSON *sms = cJSON_GetObjectItemCaseSensitive(data, "sms");
+			char *code = json_scalar_text(cJSON_GetObjectItemCaseSensitive(sms, "status"));
+			struct sms_state st = smsfly2_state(code);
+			status_store(c, id, &st, code);
+			free(code);
+			cJSON_Delete(j);
+		}
+		sbuf_free(&body);
+	}
+	db_rows_free(&ids);
+}
+
+static const struct {
+	const char *id;
+	void (*check)(struct sms_ctx *c, bool is_default);
+} status_routines[] = {
+	{ "mobipace", mobipace_status_check },
+	{ "skyriver", skyriver_status_check },
+	{ "smsflyapi2", smsflyapi2_status_check },
+};
+
 bool sd_sms_status_native(const char *id)
 {
-	(void)id;
+	for (size_t i = 0; i < sizeof status_routines / sizeof *status_routines; i++)
+		if (strcmp(status_routines[i].id, id) == 0)
+			return true;
 	return false;
 }
 
 bool sd_sms_status(struct req *r, const struct sd_services *s, const char *id, const char *srvid,
 		   bool is_default)
 {
-	(void)r;
-	(void)s;
-	(void)id;
-	(void)srvid;
-	(void)is_default;
+	for (size_t i = 0; i < sizeof status_routines / sizeof *status_routines; i++) {
+		if (strcmp(status_routines[i].id, id) != 0)
+			continue;
+		struct sms_ctx c = { .r = r, .s = s, .srvid = srvid, .history = true };
+		status_routines[i].check(&c, is_default);
+		return true;
+	}
 	return false;
 }
 
 void sd_run_status_check(struct req *r, const struct sd_services *s)
 {
-	if (!sd_sms_status(r, s, s->sms_service, NULL, true))
+	bool loaded = false;
+	for (size_t i = 0; i < s->nloaded; i++)
+		loaded |= strcmp(s->loaded[i]->id, s->sms_service) == 0;
+	if (!loaded || !sd_sms_status(r, s, s->sms_service, NULL, true))
 		syslog(LOG_INFO, "ubapi senddog: SMS service %s has no delivery status check", s->sms_service);
 }

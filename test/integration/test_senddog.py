@@ -1151,6 +1151,249 @@ def test_skyriver_xml_batch_and_history():
     assert listing("sms") == [".gitignore"]
 
 
+# ---------------------------------------------------------------- delivery status checks
+
+
+def hist_row(srvid, selfid, pack, date_send="2024-03-04 10:00:00", delivered=0, nochk=0, status="Message queued"):
+    h.exec("INSERT INTO sms_history (smssrvid, login, phone, srvmsgself_id, srvmsgpack_id, date_send,"
+           " date_statuschk, delivered, no_statuschk, send_status, msg_text)"
+           " VALUES (%s,'','+380501234567',%s,%s,%s,'0000-00-00 00:00:00',%s,%s,%s,'m')",
+           (srvid, selfid, pack, date_send, delivered, nochk, status))
+
+
+def status_rows():
+    return [(r[0], r[3], r[4], r[6], r[7], r[8], r[9]) for r in history()]
+
+
+NOW = "2024-03-05 10:11:12"
+NEVER = "0000-00-00 00:00:00"
+
+
+def chk(env_now=NOW):
+    return senddog_cli("senddog&param=chkmsgstatuses", env={"UBAPI_NOW": env_now})
+
+
+def mobipace_status_answer(reply):
+    def answer(req):
+        if req["path"].endswith("/authorize"):
+            if json.loads(req["body"]) == {"Username": "mlogin", "Password": "mpass"}:
+                return 200, b'{"StatusCode":101,"SessionId":"SESS-1"}'
+            return 200, b'{"StatusCode":200}'
+        return 200, reply
+    return answer
+
+
+def test_mobipace_status_check():
+    clean_queues()
+    h.exec("DELETE FROM sms_history")
+    hist_row(0, "R1", "S")
+    hist_row(0, "R2", "S")
+    hist_row(0, "R1", "S")          # the same reference twice: asked once, both rows updated
+    hist_row(0, "R3", "S")
+    hist_row(0, "R4", "S")
+    hist_row(0, "R5", "S", delivered=1, status="Delivered")   # final: never asked
+    hist_row(0, "R6", "S", nochk=1, status="Failed")          # final: never asked
+    reply = json.dumps({"StatusCode": 101, "MessageStatuses": [
+        {"Reference": "R1", "StatusCode": 100}, {"Reference": "R2", "StatusCode": 1},
+        {"Reference": "R3", "StatusCode": "101"}, {"Reference": "R4", "StatusCode": 77}]}).encode()
+    mark = weblog_mark()
+    with Stub(mobipace_status_answer(reply)) as gw, extra_service("mobipace"), \
+            h.config(alter=base_alter(SMS_HISTORY_ON="1")):
+        storage_reset(SENDDOG_SMS_SERVICE="mobipace", SENDDOG_MOBIPACE_GATEWAY=gw.url + "/v3/",
+                      SENDDOG_MOBIPACE_LOGIN="mlogin", SENDDOG_MOBIPACE_PASSWORD="mpass")
+        assert chk() == "OK:SENDDOG SMS STATUS CHECK PROCESSED"
+    assert [(r["method"], r["path"]) for r in gw.requests] == [("POST", "/v3/authorize"), ("POST", "/v3/QueryMessages")]
+    assert gw.requests[1]["headers"]["content-type"] == "application/json; charset=utf-8"
+    assert gw.requests[1]["body"] == b'{"SessionId":"SESS-1","References":["R1","R2","R3","R4"]}'
+    assert status_rows() == [
+        ("0", "R1", "S", NOW, "1", "0", "Delivered"),
+        ("0", "R2", "S", NOW, "0", "0", "Pending"),
+        ("0", "R1", "S", NOW, "1", "0", "Delivered"),
+        ("0", "R3", "S", NOW, "0", "1", "Undeliverable"),
+        ("0", "R4", "S", NOW, "0", "1", "Sending status code is unknown:  77"),
+        ("0", "R5", "S", NEVER, "1", "0", "Delivered"),
+        ("0", "R6", "S", NEVER, "0", "1", "Failed")], status_rows()
+    assert weblogs_since(mark) == ["SENDDOG MOBIPACE checked statuses for 4 messages."]
+    assert not os.path.exists(PIDFILE)
+
+    # the next run asks only for the one still pending; a refusal changes nothing
+    before = status_rows()
+    mark = weblog_mark()
+    with Stub(mobipace_status_answer(b'{"StatusCode":102}')) as gw, extra_service("mobipace"), \
+            h.config(alter=base_alter(SMS_HISTORY_ON="1")):
+        storage_reset(SENDDOG_SMS_SERVICE="mobipace", SENDDOG_MOBIPACE_GATEWAY=gw.url,
+                      SENDDOG_MOBIPACE_LOGIN="mlogin", SENDDOG_MOBIPACE_PASSWORD="mpass")
+        assert chk("2024-03-06 00:00:00") == "OK:SENDDOG SMS STATUS CHECK PROCESSED"
+    assert gw.requests[1]["path"] == "/QueryMessages"
+    assert gw.requests[1]["body"] == b'{"SessionId":"SESS-1","References":["R2"]}'
+    assert status_rows() == before
+    assert len(weblogs_since(mark)) == 1 and weblogs_since(mark)[0].startswith(
+        "SENDDOG MOBIPACE ERROR failed to check messages statuses. Server answer: [102] - "), weblogs_since(mark)
+
+    # authorisation refused: no status request
+    mark = weblog_mark()
+    with Stub(mobipace_status_answer(b"")) as gw, extra_service("mobipace"), \
+            h.config(alter=base_alter(SMS_HISTORY_ON="1")):
+        storage_reset(SENDDOG_SMS_SERVICE="mobipace", SENDDOG_MOBIPACE_GATEWAY=gw.url,
+                      SENDDOG_MOBIPACE_LOGIN="wrong", SENDDOG_MOBIPACE_PASSWORD="mpass")
+        assert chk() == "OK:SENDDOG SMS STATUS CHECK PROCESSED"
+    assert [r["path"] for r in gw.requests] == ["/authorize"]
+    assert weblogs_since(mark) == [
+        "SENDDOG MOBIPACE ERROR auth failed: [200] - Incorrect user name or password",
+        "SENDDOG MOBIPACE ERROR check messages statuses failed - empty session ID, check auth parameters"]
+    assert status_rows() == before
+
+
+def sky_query(pack, login="sl", password="sp"):
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<packet version="1.0">\n<auth login="%s" password="%s"/>\n'
+            '<command name="querymessage">\n<message smsmsgid="%s"/>\n</command>\n</packet>\n'
+            % (login, password, pack)).encode()
+
+
+def sky_answer(req):
+    pack = re.search(r'smsmsgid="([^"]*)"', req["body"].decode()).group(1)
+    recips = {
+        "PK-1": '<recipient smsid="S1" status="DELIVERED"/><recipient smsid="S2" status="ENROUTE"/>',
+        "PK-2": '<recipient smsid="S3" status="FAILED"/>',
+        "PK-5": '<recipient smsid="S5" status="EXPIRED"/>',
+        "PK-6": '<recipient smsid="S6" status="WHAT"/>',
+    }.get(pack)
+    if recips is None:
+        return 200, b'<?xml version="1.0"?><packet version="1.0"><result type="04"/></packet>'
+    return 200, (SKY_OK.replace("PK-9", pack) % recips).encode()
+
+
+def test_skyriver_status_check_and_expiry():
+    clean_queues()
+    h.exec("DELETE FROM sms_history")
+    hist_row(0, "S1", "PK-1")
+    hist_row(0, "S2", "PK-1")
+    hist_row(0, "S3", "PK-2")
+    hist_row(0, "S4", "PK-4")
+    hist_row(0, "S5", "PK-5")
+    hist_row(0, "S6", "PK-6")
+    hist_row(0, "", "")                                        # never sent: no packet to ask for
+    hist_row(0, "S7", "PK-7", date_send="2024-02-20 10:00:00")  # 14 days: expired first, never asked
+    hist_row(0, "S8", "PK-8", date_send="2024-02-20 10:00:00", delivered=1, status="Delivered")
+    mark = weblog_mark()
+    with Stub(sky_answer) as gw, extra_service("skyriver"), \
+            h.config(alter=base_alter(SMS_HISTORY_ON="1", SMS_CHECKSTATUS_EXPIRE_DAYS="10")):
+        storage_reset(SENDDOG_SMS_SERVICE="skyriver", SENDDOG_SKYSMS_GATEWAY=gw.url + "/api/bulk_sm",
+                      SENDDOG_SKYSMS_LOGIN="sl", SENDDOG_SKYSMS_PASSWORD="sp")
+        assert chk() == "OK:SENDDOG SMS STATUS CHECK PROCESSED"
+    assert [r["body"] for r in gw.requests] == [sky_query(p) for p in ("PK-1", "PK-2", "PK-4", "PK-5", "PK-6")]
+    for r in gw.requests:
+        assert r["method"] == "POST" and r["path"] == "/api/bulk_sm"
+        assert r["headers"]["content-type"] == "text/xml; charset=utf-8"
+    exp = "SMS status check period expired"
+    assert status_rows() == [
+        ("0", "S1", "PK-1", NOW, "1", "0", "Message is delivered to recipient"),
+        ("0", "S2", "PK-1", NOW, "0", "0", "Message is sent but not yet delivered to recipient"),
+        ("0", "S3", "PK-2", NOW, "0", "1", "Failed to send message"),
+        ("0", "S4", "PK-4", NEVER, "0", "0", "Message queued"),
+        ("0", "S5", "PK-5", NOW, "0", "1", "Failed to deliver message - delivery term is expired"),
+        ("0", "S6", "PK-6", NOW, "0", "1", "Sending status code is unknown:  WHAT"),
+        ("0", "", "", NEVER, "0", "0", "Message queued"),
+        ("0", "S7", "PK-7", NEVER, "0", "1", exp),
+        # PHP's classic expiry does not spare delivered rows
+        ("0", "S8", "PK-8", NEVER, "1", "1", exp)], status_rows()
+    assert weblogs_since(mark) == [
+        "SENDDOG SKYSMS checked SMS packet PK-1 send status",
+        "SENDDOG SKYSMS checked SMS packet PK-2 send status",
+        "SENDDOG SKYSMS failed to get SMS packet PK-4 send status. Server answer: Authorization procedure error",
+        "SENDDOG SKYSMS checked SMS packet PK-5 send status",
+        "SENDDOG SKYSMS checked SMS packet PK-6 send status"]
+
+
+def fly_status_answer(req):
+    mid = json.loads(req["body"])["data"]["messageID"]
+    st = {"M1": "DELIVRD", "M2": "PENDING", "M3": "UNDELIV"}.get(mid)
+    if st is None:
+        return 200, b'{"success":0,"error":{"code":"ERROR"}}'
+    return 200, json.dumps({"success": 1, "data": {"messageID": mid, "sms": {"status": st}}}).encode()
+
+
+def test_smsflyapi2_status_check():
+    clean_queues()
+    h.exec("DELETE FROM sms_history")
+    for mid in ("M1", "M2", "M3", "M4"):
+        hist_row(0, mid, "")
+    hist_row(0, "M5", "", nochk=1, status="Failed")
+    mark = weblog_mark()
+    with Stub(fly_status_answer) as gw, h.config(alter=base_alter(SMS_HISTORY_ON="1")):
+        storage_reset(SENDDOG_SMS_SERVICE="smsflyapi2", SENDDOG_SMSFLYAPI2_GATEWAY=gw.url + "/v2",
+                      SENDDOG_SMSFLYAPI2_KEY="KEY")
+        assert chk() == "OK:SENDDOG SMS STATUS CHECK PROCESSED"
+    assert [(r["method"], r["path"]) for r in gw.requests] == [("POST", "/v2")] * 4
+    assert [r["body"] for r in gw.requests] == [
+        ('{"action":"GETMESSAGESTATUS","data":{"messageID":"%s"},"auth":{"key":"KEY"}}' % m).encode()
+        for m in ("M1", "M2", "M3", "M4")]
+    assert gw.requests[0]["headers"]["content-type"] == "application/json"
+    assert status_rows() == [
+        ("0", "M1", "", NOW, "1", "1", "Message delivered"),
+        ("0", "M2", "", NOW, "0", "0", "message in queue for sending"),
+        ("0", "M3", "", NOW, "0", "1", "Message not delivered"),
+        ("0", "M4", "", NEVER, "0", "0", "Message queued"),
+        ("0", "M5", "", NEVER, "0", "1", "Failed")], status_rows()
+    assert weblogs_since(mark) == ["SENDDOG SMSFLYAPI2 ERROR failed. Server answer: Message sending error"]
+
+
+def test_advanced_status_check_native_per_service():
+    """Advanced mode: each sms_services row's class checks its own rows
+    (the default one also smssrvid 0); nothing goes to PHP."""
+    clean_queues()
+    h.exec("DELETE FROM sms_history")
+    hist_row(0, "R1", "SESS")
+    hist_row(3, "R2", "SESS")
+    hist_row(4, "S1", "PK-1")
+    hist_row(4, "S2", "PK-1")
+    hist_row(6, "M1", "")
+    hist_row(6, "M2", "")
+    hist_row(6, "M9", "", date_send="2024-02-01 10:00:00")    # expired before the groups run
+    hist_row(8, "X1", "")                                      # a class without a status routine
+    php = Stub(answer=lambda req: (200, b"OK:PHP"))
+    mob_reply = b'{"StatusCode":101,"MessageStatuses":[{"Reference":"R1","StatusCode":3},' \
+                b'{"Reference":"R2","StatusCode":100}]}'
+    mark = weblog_mark()
+    with Stub(mobipace_status_answer(mob_reply)) as mob, Stub(sky_answer) as sky, \
+            Stub(fly_status_answer) as fly, php:
+        services((3, "M", mob.url + "/v3/", "mlogin", "mpass", "", "A", 1, "Mobipace"),
+                 (4, "S", sky.url + "/sky", "sl", "sp", "", "A", 0, "SkySms"),
+                 (6, "F", fly.url + "/fly", "", "", "FK", "A", 0, "SmsFlyAPI2"),
+                 (8, "P", "http://127.0.0.1:9/", "", "", "", "A", 0, "SmsPilot"))
+        with h.config(alter=adv_alter(SMS_HISTORY_ON="1", SMS_CHECKSTATUS_EXPIRE_DAYS="7"),
+                      ubapi={"fallback": {"php_fallback_url": php.url + "/b/"}}):
+            assert chk() == "OK:SENDDOG SMS STATUS CHECK PROCESSED"
+    assert php.requests == []
+    assert [r["path"] for r in mob.requests] == ["/v3/authorize", "/v3/QueryMessages"], mob.requests
+    assert mob.requests[1]["body"] == b'{"SessionId":"SESS-1","References":["R1","R2"]}'
+    assert [r["body"] for r in sky.requests] == [sky_query("PK-1")]
+    assert [r["body"] for r in fly.requests] == [
+        ('{"action":"GETMESSAGESTATUS","data":{"messageID":"%s"},"auth":{"key":"FK"}}' % m).encode()
+        for m in ("M1", "M2")]
+    assert status_rows() == [
+        ("0", "R1", "SESS", NOW, "0", "0", "Sent"),
+        ("3", "R2", "SESS", NOW, "1", "0", "Delivered"),
+        ("4", "S1", "PK-1", NOW, "1", "0", "Message is delivered to recipient"),
+        ("4", "S2", "PK-1", NOW, "0", "0", "Message is sent but not yet delivered to recipient"),
+        ("6", "M1", "", NOW, "1", "1", "Message delivered"),
+        ("6", "M2", "", NOW, "0", "0", "message in queue for sending"),
+        ("6", "M9", "", NEVER, "0", "1", "SMS status check period expired"),
+        ("8", "X1", "", NEVER, "0", "0", "Message queued")], status_rows()
+    assert weblogs_since(mark) == [
+        "SENDDOG MOBIPACE checked statuses for 2 messages.",
+        "SENDDOG SKYSMS checking SMS packet PK-1 send status",
+        "Checking statuses for [SmsPilot] SMS service is not implemented"]
+    # a class PHP checks but ubapi cannot (SmsClubMobi) still goes to PHP
+    hist_row(9, "C1", "")
+    php = Stub(answer=lambda req: (200, b"OK:PHP"))
+    with php:
+        services((9, "C", "http://127.0.0.1:9/", "", "", "", "A", 1, "SmsClubMobi"))
+        with h.config(alter=adv_alter(SMS_HISTORY_ON="1"), ubapi={"fallback": {"php_fallback_url": php.url + "/b/"}}):
+            assert senddog("action=senddog&param=chkmsgstatuses") == "OK:PHP"
+    assert len(php.requests) == 1
+
+
 NOTIFLOG = os.path.join(h.root, "exports", "senddog_notificoresms.log")
 
 
