@@ -1102,6 +1102,31 @@ static const char *skysms_error_text(const char *code, struct sbuf *tmp)
 	return sbuf_str(tmp);
 }
 
+/* One SkySMS packet: POST the XML and read the reply's result type. NULL
+ * when the reply holds no elements (PHP's zb_xml2array() gives nothing);
+ * "42" when it has no result type. resp is the caller's to free. */
+static char *skysms_exchange(struct sms_ctx *c, const struct sbuf *body, struct http_response *resp)
+{
+	static const char *const hdrs[] = { "Content-Type: text/xml; charset=utf-8", "Accept: text/xml",
+					    "Cache-Control: no-cache", NULL };
+	struct http_request q = { .method = "POST", .url = setting(c, "SENDDOG_SKYSMS_GATEWAY"),
+				  .body = body->s ? body->s : "", .body_len = body->len, .headers = hdrs,
+				  .connect_timeout_ms = 10000, .timeout_ms = 60000 };
+	http_do(&q, resp, "skysms");
+	const char *res = sbuf_str(&resp->body);
+	const char *lt = strchr(res, '<');
+	if (!lt || !(isalpha((unsigned char)lt[1]) || lt[1] == '?'))
+		return NULL;
+	char *type = xml_attr(res, "result", "type", 0, NULL);
+	return type ? type : xstrdup("42");
+}
+
+/* PHP's == '00': any all-zero numeric string */
+static bool skysms_ok(const char *type)
+{
+	return *type && strspn(type, "0") == strlen(type);
+}
+
 static void skyriver_push(struct sms_ctx *c, struct sd_msg *m, size_t n)
 {
 	unsigned long long *rows = xcalloc(n, sizeof *rows);
@@ -1128,23 +1153,11 @@ static void skyriver_push(struct sms_ctx *c, struct sd_msg *m, size_t n)
 		sbuf_puts(&body, "</recipient>");
 	}
 	sbuf_puts(&body, "</recipients>\n</message>\n</command>\n</packet>\n");
-	static const char *const hdrs[] = { "Content-Type: text/xml; charset=utf-8", "Accept: text/xml",
-					    "Cache-Control: no-cache", NULL };
-	struct http_request q = { .method = "POST", .url = setting(c, "SENDDOG_SKYSMS_GATEWAY"),
-				  .body = sbuf_str(&body), .body_len = body.len, .headers = hdrs,
-				  .connect_timeout_ms = 10000, .timeout_ms = 60000 };
 	struct http_response resp;
-	http_do(&q, &resp, "skysms");
+	char *type = skysms_exchange(c, &body, &resp);
 	const char *res = sbuf_str(&resp.body);
-	/* PHP's zb_xml2array() yields nothing for a reply without elements */
-	const char *lt = strchr(res, '<');
-	if (lt && (isalpha((unsigned char)lt[1]) || lt[1] == '?')) {
-		char *type = xml_attr(res, "result", "type", 0, NULL);
-		if (!type)
-			type = xstrdup("42");
-		/* PHP's == '00': any all-zero numeric string */
-		bool ok = *type && strspn(type, "0") == strlen(type);
-		if (ok) {
+	if (type) {
+		if (skysms_ok(type)) {
 			char *pack = xml_attr(res, "message", "smsmsgid", 0, NULL);
 			weblog(c->r, "SENDDOG SKYSMS packet %s sent successfully", pack ? pack : "");
 			char now[24];
@@ -2075,20 +2088,11 @@ static void skyriver_status_check(struct sms_ctx *c, bool is_default)
 		sbuf_puts(&body, "\"/>\n<command name=\"querymessage\">\n<message smsmsgid=\"");
 		sd_xml_escape(&body, pack);
 		sbuf_puts(&body, "\"/>\n</command>\n</packet>\n");
-		static const char *const hdrs[] = { "Content-Type: text/xml; charset=utf-8", "Accept: text/xml",
-						    "Cache-Control: no-cache", NULL };
-		struct http_request q = { .method = "POST", .url = setting(c, "SENDDOG_SKYSMS_GATEWAY"),
-					  .body = sbuf_str(&body), .body_len = body.len, .headers = hdrs,
-					  .connect_timeout_ms = 10000, .timeout_ms = 60000 };
 		struct http_response resp;
-		http_do(&q, &resp, "skysms");
+		char *type = skysms_exchange(c, &body, &resp);
 		const char *res = sbuf_str(&resp.body);
-		const char *lt = strchr(res, '<');
-		if (lt && (isalpha((unsigned char)lt[1]) || lt[1] == '?')) {
-			char *type = xml_attr(res, "result", "type", 0, NULL);
-			if (!type)
-				type = xstrdup("42");
-			if (*type && strspn(type, "0") == strlen(type)) {
+		if (type) {
+			if (skysms_ok(type)) {
 				char *smsid;
 				for (size_t k = 0; (smsid = xml_attr(res, "recipient", "smsid", k, NULL)) != NULL ||
 						   xml_attr_exists(res, "recipient", k);
