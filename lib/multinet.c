@@ -372,6 +372,24 @@ static int build_opt82(struct mn *m, const char *netid, const char *confname)
 	return 0;
 }
 
+/* One option 82 class and pool: the template's macros replaced in PHP's
+ * order (str_ireplace one after the other); remote NULL leaves {REMOTEID}. */
+static void add_class_host(struct sbuf *out, const char *tpl, const char *ip, const char *circuit,
+			   const char *remote)
+{
+	char hn[20];
+	host_name(ip, hn);
+	struct sbuf t = SBUF_INIT;
+	sbuf_puts(&t, tpl);
+	php_str_ireplace(&t, "{HOSTNAME}", hn);
+	php_str_ireplace(&t, "{CIRCUITID}", circuit);
+	php_str_ireplace(&t, "{IP}", ip);
+	if (remote)
+		php_str_ireplace(&t, "{REMOTEID}", remote);
+	sbuf_add(out, sbuf_str(&t), t.len);
+	sbuf_free(&t);
+}
+
 static int build_vpu(struct mn *m, const char *netid, const char *confname)
 {
 	struct db_rows vlans;
@@ -404,16 +422,7 @@ static int build_vpu(struct mn *m, const char *netid, const char *confname)
 			skip_host("dhcp82_vpu", netid, ip, "address, vlan or remote-id holds dhcpd syntax");
 			continue;
 		}
-		char hn[20];
-		host_name(ip, hn);
-		struct sbuf t = SBUF_INIT;
-		sbuf_puts(&t, tpl);
-		php_str_ireplace(&t, "{HOSTNAME}", hn);
-		php_str_ireplace(&t, "{CIRCUITID}", vlan);
-		php_str_ireplace(&t, "{IP}", ip);
-		php_str_ireplace(&t, "{REMOTEID}", remote ? remote : "");
-		sbuf_add(&out, sbuf_str(&t), t.len);
-		sbuf_free(&t);
+		add_class_host(&out, tpl, ip, vlan, remote ? remote : "");
 	}
 	put_file(m, confname, &out);
 	sbuf_free(&out);
@@ -476,15 +485,7 @@ static int build_bdcom(struct mn *m, const char *netid, const char *confname)
 		}
 		struct sbuf id = SBUF_INIT;
 		bdcom_id(mac, &id);
-		char hn[20];
-		host_name(ip, hn);
-		struct sbuf t = SBUF_INIT;
-		sbuf_puts(&t, tpl);
-		php_str_ireplace(&t, "{HOSTNAME}", hn);
-		php_str_ireplace(&t, "{CIRCUITID}", sbuf_str(&id));
-		php_str_ireplace(&t, "{IP}", ip);
-		sbuf_add(&out, sbuf_str(&t), t.len);
-		sbuf_free(&t);
+		add_class_host(&out, tpl, ip, sbuf_str(&id), NULL);
 		sbuf_free(&id);
 	}
 	put_file(m, confname, &out);
@@ -584,15 +585,7 @@ static int build_zte(struct mn *m, const char *netid, const char *confname)
 			if (*p != ':')
 				sbuf_putc(&id, (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p);
 		}
-		char hn[20];
-		host_name(ip, hn);
-		struct sbuf t = SBUF_INIT;
-		sbuf_puts(&t, tpl);
-		php_str_ireplace(&t, "{HOSTNAME}", hn);
-		php_str_ireplace(&t, "{CIRCUITID}", sbuf_str(&id));
-		php_str_ireplace(&t, "{IP}", ip);
-		sbuf_add(&out, sbuf_str(&t), t.len);
-		sbuf_free(&t);
+		add_class_host(&out, tpl, ip, sbuf_str(&id), NULL);
 		sbuf_free(&id);
 	}
 	put_file(m, confname, &out);
