@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "db.h"
 #include "ini.h"
 #include "money.h"
@@ -316,4 +317,37 @@ void notify_format_time(struct notify_lang *l, double seconds, struct sbuf *out)
 	else
 		sbuf_printf(out, "%.0f %s %.0f %s %lld %s %lld %s", days, notify_tr(l, "days"), hours - days * 24,
 			    notify_tr(l, "hour"), minutes, notify_tr(l, "minutes"), secs, notify_tr(l, "seconds"));
+}
+
+int notify_daily_count(struct req *r, const char *sql, bool by_admin, const char *emoji, const char *what,
+		       const char *module)
+{
+	char today[11];
+	clock_format_date(r->now, today);
+	struct notify_staff *staff = notify_staff_load(r);
+	struct db_rows rows = { 0 };
+	if (!staff || db_query(r->db, &rows, sql, "s", today) < 0) {
+		notify_staff_free(staff);
+		return -1;
+	}
+	/* keyed by chat id: two employees sharing one chat get one summed message */
+	struct notify_box box = NOTIFY_BOX_INIT;
+	for (size_t i = 0; i < rows.nrows; i++) {
+		const char *id = db_cell(&rows, i, 0);
+		const char *chat = notify_staff_chat(staff, by_admin ? notify_staff_by_admin(staff, id) : id, true);
+		if (chat) {
+			size_t slot = notify_box_slot(&box, chat); /* may move box.counts */
+			box.counts[slot]++;
+		}
+	}
+	struct notify_lang *lang = notify_lang_load(r->cfg);
+	for (size_t i = 0; i < box.n; i++)
+		sbuf_printf(&box.texts[i], "%s %s %ld %s", emoji, notify_tr(lang, "You have"), box.counts[i],
+			    notify_tr(lang, what));
+	notify_box_send(r, &box, module);
+	notify_lang_free(lang);
+	notify_box_free(&box);
+	db_rows_free(&rows);
+	notify_staff_free(staff);
+	return 0;
 }

@@ -52,6 +52,12 @@ void notify_box_free(struct notify_box *b);
 int notify_box_send(struct req *r, const struct notify_box *b, const char *module);
 
 /* zb_formatTime() of a number of seconds, with translated units. */
+/* "<emoji> You have N <what>" to the chat of every employee named by the
+ * rows of sql (one column, today's date bound to its ?): staff ids, or
+ * administrator logins when by_admin. 0, or -1 on a database error. */
+int notify_daily_count(struct req *r, const char *sql, bool by_admin, const char *emoji, const char *what,
+		       const char *module);
+
 void notify_format_time(struct notify_lang *l, double seconds, struct sbuf *out);
 
 #endif
