@@ -16,13 +16,14 @@ import threading
 import time
 
 import harness as h
+# the row readers and the HTTP call shared with the Megogo/UKV tests
+from test_services_tv import call, cash, events, payments, setuser, weblog_rows  # noqa: E402
 
 DIRECT = {"baseconf": "direct", "NOSTGCHECKPID": "1"}
 PTV = {"PTV_ENABLED": "1"}
 OLL = {"OLLTV_ENABLED": "1", "OLLTV_LOGIN": "isp", "OLLTV_PASSWORD": "s3cr&t", "OLLTV_DEBUG": "0"}
 TABLES = ["users", "payments", "paymentscorr", "weblogs", "ptv_subscribers", "ptv_tariffs",
           "ot_users", "ot_tariffs", "ubapi_requests"]
-PAY_COLS = "login,admin,balance,summ,CAST(cashtypeid AS CHAR),note"
 AUTH_BODY = "login=isp&password=s3cr%26t"
 
 
@@ -153,35 +154,6 @@ def ot_user(login, tariffid, addtariffid=0, active=1, oid=None):
 def ot_active():
     return [tuple(r) for r in h.sql("SELECT login,CAST(active AS CHAR) FROM ot_users ORDER BY id",
                                     strings=True)]
-
-
-def cash(login):
-    r = h.sql("SELECT CAST(Cash AS CHAR) FROM users WHERE login=%s", (login,), strings=True)
-    return r[0][0] if r else None
-
-
-def payments():
-    return [tuple(r) for r in h.sql("SELECT %s FROM payments ORDER BY id" % PAY_COLS,
-                                    strings=True)]
-
-
-def events():
-    return [r[0] for r in h.sql("SELECT event FROM weblogs ORDER BY id")]
-
-
-def weblog_rows():
-    return [tuple(r) for r in h.sql("SELECT admin,ip,event FROM weblogs ORDER BY id",
-                                    strings=True)]
-
-
-def setuser(login, value):
-    return '<SetUser><login value="%s" /><cash add="%s" /></SetUser>' % (login, value)
-
-
-def call(query):
-    status, _, body = h.api(query)
-    assert status == 200, (status, query)
-    return body.decode("utf-8")
 
 
 def cli(query):
